@@ -1,0 +1,49 @@
+# Simpul: the two commands of the README are `make run` and `make test`.
+# Both install the Debian packages they need when missing (as root, or through sudo).
+
+SWIFT       ?= swift
+DATA_DIR    ?= ./data
+BUILD_DEPS  := libcurl4-openssl-dev libnats-dev libssl-dev pkg-config
+TEST_DEPS   := proj-bin jq python3 python3-jsonschema
+SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test build release bench deps test-deps clean
+
+## Start the bus on its embedded default: log under ./data, bundled adapters.
+run: deps release
+	.build/release/simpul serve --data-dir $(DATA_DIR)
+
+## Build everything and run the whole test suite.
+test: deps test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product simpul
+
+## Benchmarks in a release build (NAME=log|mapping|...; default: log).
+NAME ?= log
+bench: deps
+	$(SWIFT) build -c release --product simpul-bench
+	.build/release/simpul-bench $(NAME) --json
+
+deps:
+	@missing=$$(for p in $(BUILD_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+test-deps:
+	@missing=$$(for p in $(TEST_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the tests: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
+
+clean:
+	rm -rf .build

@@ -1,0 +1,75 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// One set of compiler settings for every Swift target (hummingbird's habit).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "simpul",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "simpul", targets: ["simpul"]),
+        .executable(name: "simpul-bench", targets: ["simpul-bench"]),
+        .library(name: "SimpulLog", targets: ["SimpulLog"]),
+        .library(name: "SimpulMapping", targets: ["SimpulMapping"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries from Debian, never re-exported by the Swift modules.
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CNATS", pkgConfig: "libnats",
+            providers: [.apt(["libnats-dev"])]),
+
+        // The durable append-only log: Foundation and Glibc only.
+        .target(name: "SimpulLog", swiftSettings: swiftSettings),
+        // Adapters, declarative mapping, canonical model, validators: no HTTP, no log.
+        .target(name: "SimpulMapping", swiftSettings: swiftSettings),
+
+        .executableTarget(
+            name: "simpul",
+            dependencies: [
+                "SimpulLog", "SimpulMapping",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "simpul-bench",
+            dependencies: ["SimpulLog", "SimpulMapping"],
+            swiftSettings: swiftSettings),
+        // Appends and prints each acknowledged offset; the crash tests SIGKILL it.
+        .executableTarget(
+            name: "simpul-crash-workload",
+            dependencies: ["SimpulLog"],
+            swiftSettings: swiftSettings),
+
+        // Test doubles: simulated storage with crash modes, manual clock.
+        .target(
+            name: "SimpulTestSupport", dependencies: ["SimpulLog"],
+            swiftSettings: swiftSettings),
+
+        .testTarget(
+            name: "SimpulLogTests", dependencies: ["SimpulLog", "SimpulTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SimpulMappingTests", dependencies: ["SimpulMapping"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CLITests", dependencies: ["SimpulLog", "SimpulTestSupport"],
+            swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+print("usage: simpul-crash-workload DIR")
