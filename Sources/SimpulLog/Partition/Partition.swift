@@ -55,7 +55,7 @@ public final class Partition: Sendable {
     /// - Throws: `LogError` (too large, storage full or failed, read-only, closed).
     public func append(_ records: [AppendRecord]) async throws -> Int64 {
         precondition(!records.isEmpty, "append needs at least one record")
-        for record in records { try Self.checkLimits(record) }
+        for record in records { try checkLimits(record) }
         return try await withCheckedThrowingContinuation { continuation in
             queue.push(.append(records, { continuation.resume(with: $0) }))
         }
@@ -101,9 +101,9 @@ public final class Partition: Sendable {
     /// The sticky failure that made this partition read-only, if any.
     public var failure: LogError? { state.withLock { $0.failure } }
 
-    static func checkLimits(_ record: AppendRecord) throws {
-        guard record.value.count <= LogLimits.recordValueBytesMax else {
-            throw LogError.recordTooLarge(bytes: record.value.count, limit: LogLimits.recordValueBytesMax)
+    func checkLimits(_ record: AppendRecord) throws {
+        guard record.value.count <= options.valueBytesMax else {
+            throw LogError.recordTooLarge(bytes: record.value.count, limit: options.valueBytesMax)
         }
         guard record.key.count <= LogLimits.recordKeyBytesMax else {
             throw LogError.keyTooLarge(bytes: record.key.count, limit: LogLimits.recordKeyBytesMax)

@@ -39,12 +39,18 @@ public struct PartitionOptions: Sendable, Equatable {
     public var retention: RetentionPolicy = .keepEverything
     /// Appends are refused with `storageFull` while free space is below this.
     public var freeBytesFloor: Int = 64 << 20
+    /// Largest record value accepted (at most `LogLimits.recordValueBytesMax`).
+    public var valueBytesMax: Int = LogLimits.recordValueBytesMax
 
     public init() {}
 
     /// Checks the relations between the limits once, with a message naming the setting.
     public func validated() throws -> PartitionOptions {
-        let recordMax = RecordFrame.size(keyCount: LogLimits.recordKeyBytesMax, valueCount: LogLimits.recordValueBytesMax)
+        guard valueBytesMax > 0, valueBytesMax <= LogLimits.recordValueBytesMax else {
+            throw LogError.unsupportedFormat(path: "options", detail:
+                "valueBytesMax must be between 1 and \(LogLimits.recordValueBytesMax)")
+        }
+        let recordMax = RecordFrame.size(keyCount: LogLimits.recordKeyBytesMax, valueCount: valueBytesMax)
         guard segmentBytesMax >= FileHeader.bytes + recordMax, segmentBytesMax <= Int(UInt32.max) else {
             throw LogError.unsupportedFormat(path: "options", detail:
                 "segmentBytesMax must be between \(FileHeader.bytes + recordMax) and \(UInt32.max)")

@@ -58,11 +58,13 @@ extension PartitionWriter {
         guard !doomed.isEmpty else { return 0 }
         partition.state.withLock { $0.segments.removeFirst(doomed.count) }
         // The .log goes first: a crash in between leaves an orphan .idx, removed on open.
-        for segment in doomed {
-            try io.unlink(segment.path)
-            try? io.unlink(segment.indexPath)
+        try storageCall {
+            for segment in doomed {
+                try io.unlink(segment.path)
+                try? io.unlink(segment.indexPath)
+            }
+            try io.syncDirectory(partition.directory)
         }
-        try io.syncDirectory(partition.directory)
         return doomed.count
     }
 
