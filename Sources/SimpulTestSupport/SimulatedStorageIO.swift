@@ -59,7 +59,7 @@ public final class SimulatedStorageIO: StorageIO, @unchecked Sendable {
     private var diskFull = false
     private var recordsEvents = false
     private var recordedEvents: [Event] = []
-    private var injected: [StorageOperation] = []
+    private var injected: [(operation: StorageOperation, path: String)] = []
 
     public init(seed: UInt64) {
         random = SeededRandom(seed: seed)
@@ -153,7 +153,7 @@ public final class SimulatedStorageIO: StorageIO, @unchecked Sendable {
     }
 
     /// The operations that failed by injection, in order.
-    public var injectedFailures: [StorageOperation] { lock.withLock { injected } }
+    public var injectedFailures: [(operation: StorageOperation, path: String)] { lock.withLock { injected } }
 
     /// The current contents of a file, or nil.
     public func contents(of path: String) -> [UInt8]? {
@@ -319,7 +319,7 @@ public final class SimulatedStorageIO: StorageIO, @unchecked Sendable {
         operationCount += 1
         guard let failAt = failAtOperation else { return }
         if operationCount == failAt || (failurePersists && operationCount > failAt) {
-            injected.append(operation)
+            injected.append((operation, path))
             throw StorageError(operation, path: path, code: injectedErrno)
         }
     }

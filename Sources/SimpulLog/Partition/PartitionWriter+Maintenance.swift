@@ -19,7 +19,8 @@ extension PartitionWriter {
             return true
         } catch let error as StorageError {
             try? io.unlink(partition.directory + "/" + SegmentFileName.log(base))
-            if !error.isNoSpace {
+            // A full disk while writing the new header is undone above; a failed sync is sticky.
+            if !(error.isNoSpace && error.operation == .write) {
                 partition.state.withLock { $0.failure = .storageFailed(error) }
             }
             return false
