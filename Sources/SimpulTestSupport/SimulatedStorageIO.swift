@@ -144,6 +144,19 @@ public final class SimulatedStorageIO: StorageIO, @unchecked Sendable {
         }
     }
 
+    /// Creates (with its directories) or replaces a file, durably (to copy a data set).
+    public func replaceContentsCreating(_ path: String, with bytes: [UInt8]) {
+        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+        try? makeDirectory(directory)
+        lock.withLock {
+            let number = names[path] ?? nextInode
+            if names[path] == nil { nextInode += 1 }
+            inodes[number] = Inode(durable: bytes, current: bytes, pending: [])
+            names[path] = number
+            durableNames[path] = number
+        }
+    }
+
     /// Removes a file at once and durably (for damage tests).
     public func removeFile(_ path: String) {
         lock.withLock {
