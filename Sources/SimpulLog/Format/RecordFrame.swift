@@ -32,21 +32,17 @@ public enum RecordFrame {
     ) {
         let start = buffer.count
         let total = size(keyCount: key.count, valueCount: value.count)
-        buffer.append(contentsOf: repeatElement(0, count: total))
+        buffer.reserveCapacity(start + total)
+        buffer.appendLittleEndian(UInt32(total - 4))
+        buffer.appendLittleEndian(UInt32(0))  // the checksum, patched below
+        buffer.appendLittleEndian(UInt64(bitPattern: offset))
+        buffer.appendLittleEndian(UInt64(bitPattern: timestampMs))
+        buffer.appendLittleEndian(UInt32(key.count))
+        buffer.append(contentsOf: key)
+        buffer.append(contentsOf: value)
         buffer.withUnsafeMutableBytes { all in
             let frame = UnsafeMutableRawBufferPointer(rebasing: all[start..<(start + total)])
-            frame.write(UInt32(total - 4), at: 0)
-            frame.write(UInt64(bitPattern: offset), at: 8)
-            frame.write(UInt64(bitPattern: timestampMs), at: 16)
-            frame.write(UInt32(key.count), at: 24)
-            if key.count > 0 {
-                UnsafeMutableRawBufferPointer(rebasing: frame[28..<(28 + key.count)]).copyMemory(from: key)
-            }
-            if value.count > 0 {
-                UnsafeMutableRawBufferPointer(rebasing: frame[(28 + key.count)...]).copyMemory(from: value)
-            }
-            let crc = checksum(UnsafeRawBufferPointer(frame))
-            frame.write(crc, at: 4)
+            frame.write(checksum(UnsafeRawBufferPointer(frame)), at: 4)
         }
     }
 

@@ -98,6 +98,10 @@ public final class Partition: Sendable {
     public var sizeBytes: Int { state.withLock { $0.segments.reduce(0) { $0 + $1.size } } }
     /// Number of segment files.
     public var segmentCount: Int { state.withLock { $0.segments.count } }
+    /// Records committed and segment syncs since open.
+    public var statistics: (recordsCommitted: Int64, syncs: Int64) {
+        state.withLock { ($0.recordsCommitted, $0.syncs) }
+    }
     /// The sticky failure that made this partition read-only, if any.
     public var failure: LogError? { state.withLock { $0.failure } }
 
@@ -119,6 +123,10 @@ struct PartitionState {
     /// Set by a failed write or sync; the partition refuses writes from then on.
     var failure: LogError?
     var closed = false
+    /// Records made durable (or written, in relaxed mode) since open.
+    var recordsCommitted: Int64 = 0
+    /// `fdatasync` calls on segments since open: records ÷ syncs is the group-commit batch.
+    var syncs: Int64 = 0
     var waiters: [UInt64: Waiter] = [:]
     var nextWaiterID: UInt64 = 0
 

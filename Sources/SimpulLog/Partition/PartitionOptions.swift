@@ -35,7 +35,7 @@ public struct PartitionOptions: Sendable, Equatable {
     /// Most bytes ever written without a sync (a group-commit batch is at most this).
     /// Recovery treats damage within this distance of the end of the newest segment as a
     /// torn write and cuts it off; farther back it is damage and is refused.
-    public var unsyncedBytesMax: Int = 4 << 20
+    public var unsyncedBytesMax: Int = 32 << 20
     public var retention: RetentionPolicy = .keepEverything
     /// Appends are refused with `storageFull` while free space is below this.
     public var freeBytesFloor: Int = 64 << 20

@@ -12,6 +12,10 @@ final class PartitionWriter: @unchecked Sendable {
     var unsyncedBytes = 0
     private var lastSync = Date()
     private var lastFreeSpaceCheck = Date.distantPast
+    /// Appends answered by the last commit, and how long its sync took: the next batch
+    /// waits up to half that long for those appenders to come back (adaptive group commit).
+    private var lastBatchAppends = 0
+    private var lastSyncSeconds = 0.0
 
     /// Frames encoded but not yet written, for the active segment.
     struct Staging {
@@ -37,7 +41,8 @@ final class PartitionWriter: @unchecked Sendable {
     func run() {
         resetStaging()
         while true {
-            let commands = partition.queue.takeAll(waitingUntil: relaxedSyncDeadline())
+            var commands = partition.queue.takeAll(waitingUntil: relaxedSyncDeadline())
+            gatherStragglers(into: &commands)
             if commands.isEmpty {
                 syncIfRelaxedWindowPassed()
                 continue
@@ -47,6 +52,20 @@ final class PartitionWriter: @unchecked Sendable {
             }
             commitStaged()
             syncIfRelaxedWindowPassed()
+        }
+    }
+
+    /// In durable mode, when fewer appends arrived than the last sync answered, waits a
+    /// moment for the rest: one full batch per sync beats two half-empty ones.
+    private func gatherStragglers(into commands: inout [WriterCommand]) {
+        guard options.durability == .durable, !commands.isEmpty, commands.count < lastBatchAppends else { return }
+        let window = min(0.0005, lastSyncSeconds / 2)
+        guard window > 0 else { return }
+        let deadline = Date().addingTimeInterval(window)
+        while commands.count < lastBatchAppends && Date() < deadline {
+            let more = partition.queue.takeAll(waitingUntil: deadline)
+            if more.isEmpty { break }
+            commands += more
         }
     }
 
@@ -146,9 +165,12 @@ final class PartitionWriter: @unchecked Sendable {
     }
 
     func syncActive(_ segment: Segment) throws {
+        let started = Date()
         try io.sync(segment.file)
         unsyncedBytes = 0
         lastSync = Date()
+        lastSyncSeconds = lastSync.timeIntervalSince(started)
+        partition.state.withLock { $0.syncs += 1 }
     }
 
     private func publish(_ segment: Segment) {
@@ -158,6 +180,7 @@ final class PartitionWriter: @unchecked Sendable {
             segment.nextOffset = staging.nextOffset
             segment.newestTimestampMs = max(segment.newestTimestampMs, staging.newestTimestampMs)
             segment.bytesSinceIndexEntry = staging.bytesSinceIndexEntry
+            state.recordsCommitted += staging.nextOffset - state.committedOffset
             state.committedOffset = staging.nextOffset
             return state.takeReadyWaiters()
         }
@@ -171,6 +194,8 @@ final class PartitionWriter: @unchecked Sendable {
     /// Answers every pending append whose records are all published.
     private func answerAcks() {
         let committed = partition.state.withLock { $0.committedOffset }
+        let before = pendingAcks.count
+        defer { if pendingAcks.count < before { lastBatchAppends = before - pendingAcks.count } }
         var remaining: [PendingAck] = []
         for ack in pendingAcks {
             if ack.lastOffset < committed { ack.resume(.success(ack.firstOffset)) } else { remaining.append(ack) }
