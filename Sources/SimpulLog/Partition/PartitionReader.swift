@@ -80,29 +80,13 @@ extension Partition {
             let damage = DamageReport(file: segment.name, position: result.position, offset: result.nextOffset,
                                       detail: problem.description)
             // Records after the damage stay readable: find the next intact frame.
-            guard let resumed = try resynchronize(scanner, after: result.position, end: view.endPosition,
-                                                  above: result.nextOffset), resumed.offset <= offset else {
+            let reach = 4 * options.indexIntervalBytes + RecordFrame.headerBytes + options.valueBytesMax
+            guard let resumed = try scanner.resynchronize(after: result.position, end: view.endPosition,
+                                                          above: result.nextOffset, distanceMax: reach),
+                  resumed.offset <= offset else {
                 throw LogError.corruption(damage)
             }
             start = resumed
-        }
-    }
-
-    /// The first intact frame after `position` that carries an offset above `offset`.
-    func resynchronize(_ scanner: SegmentScanner, after position: Int, end: Int, above offset: Int64) throws
-        -> (position: Int, offset: Int64)? {
-        let window = min(end - position, 4 * options.indexIntervalBytes + RecordFrame.headerBytes + LogLimits.recordValueBytesMax)
-        guard window > 1 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: window)
-        let read = try bytes.withUnsafeMutableBytes { try io.read(scanner.file, into: $0, at: position) }
-        return bytes.withUnsafeBytes { raw -> (Int, Int64)? in
-            for shift in 1..<read {
-                if case .valid(let found, _) = RecordFrame.probe(UnsafeRawBufferPointer(rebasing: raw[shift..<read])),
-                   found > offset {
-                    return (position + shift, found)
-                }
-            }
-            return nil
         }
     }
 

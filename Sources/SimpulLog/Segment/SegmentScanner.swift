@@ -91,4 +91,32 @@ struct SegmentScanner {
         guard length <= RecordFrame.lengthMax else { return 0 }
         return length + 4
     }
+
+    /// The first intact frame after `position` (and before `end`, and within `distanceMax`
+    /// bytes when given) carrying an offset above `offset`: where reading resumes after a
+    /// damaged place, so that records on the far side stay readable.
+    func resynchronize(after position: Int, end: Int, above offset: Int64, distanceMax: Int? = nil) throws
+        -> (position: Int, offset: Int64)? {
+        let limit = min(end, distanceMax.map { position + $0 } ?? end)
+        let stepBytes = 4 << 20
+        var chunkStart = position + 1
+        while chunkStart < limit {
+            let count = min(stepBytes + RecordFrame.headerBytes + Int(RecordFrame.lengthMax), end - chunkStart)
+            var bytes = [UInt8](repeating: 0, count: count)
+            let read = try bytes.withUnsafeMutableBytes { try io.read(file, into: $0, at: chunkStart) }
+            let candidates = min(read, stepBytes, limit - chunkStart)
+            let found = bytes.withUnsafeBytes { raw -> (Int, Int64)? in
+                for shift in 0..<candidates {
+                    if case .valid(let found, _) = RecordFrame.probe(UnsafeRawBufferPointer(rebasing: raw[shift..<read])),
+                       found > offset {
+                        return (chunkStart + shift, found)
+                    }
+                }
+                return nil
+            }
+            if let found { return found }
+            chunkStart += stepBytes
+        }
+        return nil
+    }
 }

@@ -96,34 +96,11 @@ public struct LogVerifier: Sendable {
             }
             report.damage.append(DamageReport(file: label, position: result.position, offset: result.nextOffset,
                                               detail: problem.description))
-            guard let next = try resynchronize(file, after: result.position, end: size, above: result.nextOffset) else {
+            guard let next = try scanner.resynchronize(after: result.position, end: size, above: result.nextOffset) else {
                 report.recordsChecked += records
                 return result.nextOffset
             }
             start = next
         }
-    }
-
-    private func resynchronize(_ file: StorageFile, after position: Int, end: Int, above offset: Int64) throws
-        -> (position: Int, offset: Int64)? {
-        var chunkStart = position + 1
-        let chunkBytes = 4 << 20
-        while chunkStart < end {
-            let count = min(chunkBytes + RecordFrame.headerBytes + LogLimits.recordValueBytesMax, end - chunkStart)
-            var bytes = [UInt8](repeating: 0, count: count)
-            let read = try bytes.withUnsafeMutableBytes { try io.read(file, into: $0, at: chunkStart) }
-            let found = bytes.withUnsafeBytes { raw -> (Int, Int64)? in
-                for shift in 0..<min(read, chunkBytes) {
-                    if case .valid(let found, _) = RecordFrame.probe(UnsafeRawBufferPointer(rebasing: raw[shift..<read])),
-                       found > offset {
-                        return (chunkStart + shift, found)
-                    }
-                }
-                return nil
-            }
-            if let found { return found }
-            chunkStart += chunkBytes
-        }
-        return nil
     }
 }
