@@ -4,5 +4,6 @@ import ArgumentParser
 struct Simpul: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simpul",
-        abstract: "Simpul, the integration bus for a city's agencies.")
+        abstract: "Simpul, the integration bus for a city's agencies.",
+        subcommands: [AdaptersCommand.self])
 }

@@ -151,7 +151,7 @@ public struct CSVDecoder {
             fieldBuffer.append(byte)
             index += 1
         }
-        let (_, column) = SourcePosition.locate(bytes, offset: openIndex)
+        let (_, column) = ByteLocator.locate(bytes, offset: openIndex)
         throw DecodeError(format: .csv, line: openLine, column: column, record: record, message:
             "a quoted field opened here is never closed (unbalanced '\"'); double a quote inside a field as \"\"")
     }
@@ -167,7 +167,7 @@ public struct CSVDecoder {
     }
 
     private func error(_ message: String, at offset: Int? = nil, record: Int?) -> DecodeError {
-        let (line, column) = SourcePosition.locate(bytes, offset: offset ?? index)
+        let (line, column) = ByteLocator.locate(bytes, offset: offset ?? index)
         return DecodeError(format: .csv, line: line, column: column, record: record, message: message)
     }
 }

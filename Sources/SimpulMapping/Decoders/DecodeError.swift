@@ -46,7 +46,7 @@ public enum DecodeLimits {
 
 /// Computes a 1-based line and column for a byte offset; used only when building an
 /// error, so the hot path never counts lines.
-enum SourcePosition {
+enum ByteLocator {
     static func locate(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int) -> (line: Int, column: Int) {
         var line = 1
         var lineStart = 0

@@ -301,7 +301,7 @@ public struct JSONReader {
     }
 
     private func error(_ message: String, at offset: Int? = nil) -> DecodeError {
-        let (line, column) = SourcePosition.locate(bytes, offset: offset ?? index)
+        let (line, column) = ByteLocator.locate(bytes, offset: offset ?? index)
         return DecodeError(format: format, line: line + lineOffset, column: column, message: message)
     }
 }

@@ -11,6 +11,8 @@ struct FieldPlan: Sendable {
     let required: Bool
     let requiredWhen: Condition?
     let validators: [NamedFieldCheck]
+    /// `if`: the rule applies only when one of these source paths holds a value.
+    let condition: [SourcePath]?
 
     indirect enum Kind: Sendable {
         /// A value read from the source (or a constant, or a concatenation).
@@ -22,6 +24,9 @@ struct FieldPlan: Sendable {
         case each(paths: [SourcePath], element: Element)
         /// Geometry converted through the registry's `GeometryConverting`.
         case geometry(GeometryRule)
+        /// An array of rules in the file: the first whose `if` holds (or that has none)
+        /// produces the field.
+        case choice([FieldPlan])
     }
 
     enum Element: Sendable {

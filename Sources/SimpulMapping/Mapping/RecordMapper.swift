@@ -41,8 +41,14 @@ struct RecordMapper {
 
     /// Produces one field: source → transforms → default → required → validators.
     private mutating func evaluate(_ plan: FieldPlan, current: JSONValue, prefix: String) -> JSONValue? {
+        if plan.condition != nil, !holds(plan.condition, current: current) { return nil }
         var value: JSONValue?
         switch plan.kind {
+        case .choice(let alternatives):
+            for alternative in alternatives where holds(alternative.condition, current: current) {
+                return evaluate(alternative, current: current, prefix: prefix)
+            }
+            return nil
         case .scalar(let source): value = resolve(source, current: current)
         case .object(let children):
             let object = mapObject(children, from: current, prefix: prefix)
@@ -74,6 +80,14 @@ struct RecordMapper {
             issues.append(contentsOf: validator.check(value, Self.join(prefix, plan.path)))
         }
         return value
+    }
+
+    private func holds(_ condition: [SourcePath]?, current: JSONValue) -> Bool {
+        guard let condition else { return true }
+        guard case .string(let text)? = resolve(.paths(condition), current: current) else {
+            return resolve(.paths(condition), current: current) != nil
+        }
+        return !text.trimmingASCIIWhitespace().isEmpty
     }
 
     @inline(__always)

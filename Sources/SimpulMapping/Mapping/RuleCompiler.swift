@@ -5,7 +5,7 @@ struct RuleCompiler {
     let registry: ValidatorRegistry
 
     static let ruleKeys = ["description", "from", "value", "concat", "separator", "transforms", "default",
-                           "required", "requiredWhen", "validate", "fields", "each", "item", "geometry"]
+                           "required", "requiredWhen", "validate", "fields", "each", "item", "geometry", "if"]
 
     /// Compiles an object of `target: rule` members.
     func compileFields(_ value: JSONValue, location: String, pathPrefix: String) throws(AdapterFileError) -> [FieldPlan] {
@@ -22,6 +22,15 @@ struct RuleCompiler {
 
     /// Compiles one rule. A string rule is shorthand for `{"from": "<string>"}`.
     func compileRule(key: String, _ value: JSONValue, location: String, path: String) throws(AdapterFileError) -> FieldPlan {
+        if case .array(let alternatives) = value {
+            guard !alternatives.isEmpty else { throw AdapterFileError(file: file, location: location, message: "an array of rules needs at least one rule") }
+            var plans: [FieldPlan] = []
+            for (offset, alternative) in alternatives.enumerated() {
+                plans.append(try compileRule(key: key, alternative, location: "\(location)[\(offset)]", path: path))
+            }
+            return FieldPlan(key: key, path: path, kind: .choice(plans), transforms: [], defaultValue: nil,
+                             required: false, requiredWhen: nil, validators: [], condition: nil)
+        }
         if case .string = value {
             return try compileRule(key: key, .object(JSONObject([("from", value)])), location: location, path: path)
         }
@@ -33,9 +42,12 @@ struct RuleCompiler {
         let requiredWhen = try compileCondition(spec.value("requiredWhen"), location: spec.child("requiredWhen"))
         let validators = try compileValidators(spec.strings("validate"), location: spec.child("validate"))
         let defaultValue = spec.value("default")
+        let condition = try spec.strings("if").map { (texts) throws(AdapterFileError) -> [SourcePath] in
+            try compilePaths(texts, location: spec.child("if"))
+        }
         try spec.finish(allowed: Self.ruleKeys)
         return FieldPlan(key: key, path: path, kind: kind, transforms: transforms, defaultValue: defaultValue,
-                         required: required, requiredWhen: requiredWhen, validators: validators)
+                         required: required, requiredWhen: requiredWhen, validators: validators, condition: condition)
     }
 
     private func compileKind(_ spec: inout SpecObject, path: String) throws(AdapterFileError) -> FieldPlan.Kind {

@@ -28,6 +28,9 @@ enum Transform: Sendable {
     case crs
     /// Text before and after the value.
     case wrap(prefix: String, suffix: String)
+    /// All-digit text left-padded with zeros to a width (`5` → `005` for RT/RW); other
+    /// text passes unchanged for the validators to judge.
+    case zeroPad(Int)
 
     /// Applies the transform.
     /// - Parameters:
@@ -48,6 +51,11 @@ enum Transform: Sendable {
             return .success(parts.isEmpty ? nil : .array(parts.map(JSONValue.string)))
         case .crs: return CRSName.normalise(value, field: field())
         case .wrap(let prefix, let suffix): return .success(mapString(value) { prefix + $0 + suffix })
+        case .zeroPad(let width):
+            return .success(mapString(value) { text in
+                guard text.utf8.count < width, text.utf8.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else { return text }
+                return String(repeating: "0", count: width - text.utf8.count) + text
+            })
         }
     }
 
@@ -104,29 +112,29 @@ enum Transform: Sendable {
     }
 }
 
-/// Normalises the names a CRS is given by in exports.
+/// Normalises the names a CRS is given by in exports, through `SourceCRS(name:)`.
 enum CRSName {
-    /// The EPSG codes the geometry conversion supports.
-    static let supported: Set<Int> = [4326, 32650, 32750]
-
     static func normalise(_ value: JSONValue, field: String) -> StepResult {
         var text: String
         switch value {
         case .number(let number): text = number
         case .string(let string): text = string.trimmingASCIIWhitespace()
-        default: return .failure(ValidationIssue(field: field, code: "crs.unsupported", message: "expected a CRS name, found \(value.kindName)"))
+        default:
+            return .failure(ValidationIssue(field: field, code: ValidationCode.geometryUnsupportedCrs,
+                                            message: "expected a CRS name, found \(value.kindName)"))
         }
-        if text.uppercased().hasPrefix("SRID=") {
+        let upper = text.uppercased()
+        if upper.hasPrefix("SRID=") {
             guard let semicolon = text.firstIndex(of: ";") else { return .success(nil) }
             text = String(text[text.index(text.startIndex, offsetBy: 5)..<semicolon])
-        } else if text.uppercased().hasPrefix("POLYGON") || text.uppercased().hasPrefix("MULTIPOLYGON") {
+        } else if upper.hasPrefix("POLYGON") || upper.hasPrefix("MULTIPOLYGON") {
+            // Plain WKT names no CRS: missing, so the rule's default applies.
             return .success(nil)
         }
-        let digits = text.reversed().prefix(while: \.isNumber).reversed()
-        guard let code = Int(String(digits)), supported.contains(code) else {
-            return .failure(ValidationIssue(field: field, code: "crs.unsupported", message:
+        guard let crs = SourceCRS(name: text) else {
+            return .failure(ValidationIssue(field: field, code: ValidationCode.geometryUnsupportedCrs, message:
                 "CRS \"\(text)\" is not supported; use EPSG:32750 (UTM 50S), EPSG:32650 (UTM 50N) or EPSG:4326"))
         }
-        return .success(.string("EPSG:\(code)"))
+        return .success(.string(crs.name))
     }
 }

@@ -1,7 +1,7 @@
 extension RuleCompiler {
     static let transformNames = ["trim", "upper", "lower", "date", "datetime", "number", "crs",
                                  "{\"enum\": {…}}", "{\"regex\": {…}}", "{\"replace\": {…}}",
-                                 "{\"split\": \",\"}", "{\"prefix\": …}", "{\"suffix\": …}"]
+                                 "{\"split\": \",\"}", "{\"pad\": 3}", "{\"prefix\": …}", "{\"suffix\": …}"]
 
     /// Compiles a `transforms` array.
     func compileTransforms(_ value: JSONValue?, location: String) throws(AdapterFileError) -> [Transform] {
@@ -44,9 +44,14 @@ extension RuleCompiler {
         case ("regex", _), ("replace", _):
             return try compileRegex(name, argument, location: here)
         case ("split", .string(let separator)) where !separator.isEmpty: return .split(separator)
+        case ("pad", .number(let text)):
+            guard let width = Int(text), (1...64).contains(width) else {
+                throw AdapterFileError(file: file, location: here, message: "pad takes a width from 1 to 64")
+            }
+            return .zeroPad(width)
         case ("prefix", .string(let text)): return .wrap(prefix: text, suffix: "")
         case ("suffix", .string(let text)): return .wrap(prefix: "", suffix: text)
-        case ("enum", _), ("split", _), ("prefix", _), ("suffix", _):
+        case ("enum", _), ("split", _), ("prefix", _), ("suffix", _), ("pad", _):
             throw AdapterFileError(file: file, location: here, message: "wrong argument for \(name); see adapters/README.md")
         default: throw unknown(name)
         }
