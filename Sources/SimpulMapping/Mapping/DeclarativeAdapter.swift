@@ -34,9 +34,8 @@ public struct DeclarativeAdapter: Adapter {
                     "\(rule.field) \(value) already appeared earlier in this batch; the later record is refused"))
             }
         }
-        if issues.isEmpty {
-            for validator in recordChecks { issues.append(contentsOf: validator.check(data)) }
-        }
+        // Cross-field rules run even when a field failed, so one pass shows every problem.
+        for validator in recordChecks { issues.append(contentsOf: validator.check(data)) }
         guard let key = keyPath.resolve(in: tree, root: tree)?.scalarText, !key.isEmpty else {
             if !issues.contains(where: { $0.field == keyPath.description }) {
                 issues.append(ValidationIssue(field: keyPath.description, code: "required.missing",
