@@ -36,25 +36,37 @@ enum IndonesianDate {
         return parseWithMonthName(text)
     }
 
-    /// `dd-mm-yyyy`, `dd/mm/yyyy` or `yyyy-mm-dd`, then an optional time.
+    /// `dd-mm-yyyy`, `dd/mm/yyyy` (day and month may have one digit) or `yyyy-mm-dd`,
+    /// then an optional time.
     private static func parseNumeric(_ b: [UInt8]) -> Result<(day: Day, time: String?), Failure>? {
-        guard b.count >= 10, let first = digits(b, 0, 2) ?? digits(b, 0, 4) else { return nil }
+        var cursor = 0
+        func number(maxDigits: Int) -> (value: Int, digits: Int)? {
+            var value = 0
+            var count = 0
+            while cursor < b.count, count < maxDigits, b[cursor] &- UInt8(ascii: "0") < 10 {
+                value = value * 10 + Int(b[cursor] &- UInt8(ascii: "0"))
+                cursor += 1
+                count += 1
+            }
+            return count == 0 ? nil : (value, count)
+        }
+        guard let first = number(maxDigits: 4), cursor < b.count else { return nil }
+        let separator = b[cursor]
+        guard separator == UInt8(ascii: "-") || separator == UInt8(ascii: "/") else { return nil }
+        cursor += 1
+        guard let second = number(maxDigits: 2), second.digits <= 2, cursor < b.count, b[cursor] == separator else { return nil }
+        cursor += 1
         let day: Day
-        let rest: Int
-        if b[4] == UInt8(ascii: "-"), let year = digits(b, 0, 4), let month = digits(b, 5, 2),
-           b[7] == UInt8(ascii: "-"), let dayOfMonth = digits(b, 8, 2) {
-            day = Day(year: year, month: month, day: dayOfMonth)
-            rest = 10
-        } else if b[2] == UInt8(ascii: "-") || b[2] == UInt8(ascii: "/"), b[5] == b[2],
-                  let month = digits(b, 3, 2), let year = digits(b, 6, 4) {
-            day = Day(year: year, month: month, day: first)
-            rest = 10
+        if first.digits == 4 {
+            guard separator == UInt8(ascii: "-"), second.digits == 2, let third = number(maxDigits: 2), third.digits == 2 else { return nil }
+            day = Day(year: first.value, month: second.value, day: third.value)
         } else {
-            return nil
+            guard first.digits <= 2, let third = number(maxDigits: 4), third.digits == 4 else { return nil }
+            day = Day(year: third.value, month: second.value, day: first.value)
         }
         guard isValid(day) else { return .failure(.impossible) }
-        if rest == b.count { return .success((day, nil)) }
-        guard let time = parseTime(b, from: rest) else { return .failure(.unrecognised) }
+        if cursor == b.count { return .success((day, nil)) }
+        guard let time = parseTime(b, from: cursor) else { return .failure(.unrecognised) }
         if time.isEmpty { return .failure(.impossible) }
         return .success((day, time))
     }

@@ -10,23 +10,8 @@ struct AdapterTestReport {
     /// One JSON object per record, each on its own line.
     func jsonLines() -> String {
         var output: [UInt8] = []
-        for result in results {
-            output += Array("{\"record\":\(result.position),".utf8)
-            switch result.outcome {
-            case .accepted(let event):
-                output += Array("\"ok\":true,\"event\":".utf8)
-                event.write(into: &output)
-            case .rejected(let issues):
-                output += Array("\"ok\":false,\"errors\":".utf8)
-                JSONWriter.write(.array(issues.map(Self.json)), into: &output)
-            }
-            output += Array("}\n".utf8)
-        }
+        for result in results { result.writeJSONLine(into: &output) }
         return String(decoding: output, as: UTF8.self)
-    }
-
-    static func json(_ issue: ValidationIssue) -> JSONValue {
-        .object(JSONObject([("field", .string(issue.field)), ("code", .string(issue.code)), ("message", .string(issue.message))]))
     }
 
     /// A readable report: one line per record, issues indented below, a summary last.
