@@ -19,6 +19,8 @@ enum MappingBench {
     }
 
     static func run(json: Bool) throws {
+        // SIMPUL_BENCH_CASE=population|simtaru runs one case without jq, for profiling.
+        let only = ProcessInfo.processInfo.environment["SIMPUL_BENCH_CASE"]
         let adaptersDirectory = ProcessInfo.processInfo.environment["SIMPUL_ADAPTERS_DIR"] ?? "./adapters"
         let population = try AdapterCatalog.load("population", in: adaptersDirectory, registry: .builtIn)
         let simtaru = try AdapterCatalog.load("simtaru", in: adaptersDirectory, registry: .builtIn)
@@ -26,6 +28,14 @@ enum MappingBench {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
 
+        if let only {
+            let (adapter, bytes, format, count) = only == "simtaru"
+                ? (simtaru, MappingBenchData.simtaruGeoJSON(count: simtaruRecords), InputFormat.geojson, simtaruRecords)
+                : (population, MappingBenchData.populationCSV(count: populationRecords), InputFormat.csv, populationRecords)
+            let rate = try measure(adapter, bytes: bytes, format: format, expected: count)
+            BenchResult(name: "mapping.\(only)", value: rate, unit: "records/s").print(json: json)
+            return
+        }
         let csv = MappingBenchData.populationCSV(count: populationRecords)
         let populationNDJSON = directory.appendingPathComponent("population.ndjson")
         try Data(MappingBenchData.populationNDJSON(count: populationRecords)).write(to: populationNDJSON)
