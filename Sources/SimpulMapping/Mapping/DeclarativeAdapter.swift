@@ -8,11 +8,20 @@ public struct DeclarativeAdapter: Adapter {
     let uniqueRules: [UniqueRule]
 
     public func map(_ input: DecodedInput, options: EventOptions) -> [MappedRecord] {
+        var results: [MappedRecord] = []
+        results.reserveCapacity(input.records.count)
+        map(input, options: options) { results.append($0) }
+        return results
+    }
+
+    /// Maps a batch record by record, handing each result to `body` as soon as it is
+    /// ready, so a large batch need not hold every event in memory at once.
+    public func map(_ input: DecodedInput, options: EventOptions, _ body: (MappedRecord) throws -> Void) rethrows {
         var seen = [Set<String>](repeating: [], count: uniqueRules.count)
         let useIdempotencyKey = input.records.count == 1 ? options.idempotencyKey : nil
-        return input.records.map { record in
-            MappedRecord(position: record.position, line: record.line,
-                         outcome: mapOne(record, root: input.root, time: options.time, id: useIdempotencyKey, seen: &seen))
+        for record in input.records {
+            try body(MappedRecord(position: record.position, line: record.line,
+                                  outcome: mapOne(record, root: input.root, time: options.time, id: useIdempotencyKey, seen: &seen)))
         }
     }
 
@@ -44,7 +53,9 @@ public struct DeclarativeAdapter: Adapter {
             return .rejected(issues)
         }
         guard issues.isEmpty else { return .rejected(issues) }
-        let dataBytes = JSONWriter.write(tree)
+        var dataBytes: [UInt8] = []
+        dataBytes.reserveCapacity(1024)
+        JSONWriter.write(tree, into: &dataBytes)
         let eventID = id ?? CloudEvent.derivedID(source: descriptor.source, key: key, dataBytes: dataBytes)
         return .accepted(CloudEvent(id: eventID, source: descriptor.source, type: descriptor.eventType,
                                     subject: subject.render(tree), time: time, dataSchema: descriptor.schema,

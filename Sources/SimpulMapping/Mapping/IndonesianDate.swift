@@ -10,7 +10,17 @@ enum IndonesianDate {
         var month: Int
         var day: Int
 
-        var iso: String { "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))" }
+        /// `yyyy-mm-dd`, built from bytes: ten ASCII bytes make a small (inline) string.
+        var iso: String {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { bytes in
+                writeDigits(year, width: 4, into: bytes, at: 0)
+                bytes[4] = UInt8(ascii: "-")
+                writeDigits(month, width: 2, into: bytes, at: 5)
+                bytes[7] = UInt8(ascii: "-")
+                writeDigits(day, width: 2, into: bytes, at: 8)
+                return String(decoding: UnsafeBufferPointer(bytes), as: UTF8.self)
+            }
+        }
     }
 
     enum Failure: Error, Equatable {
@@ -31,14 +41,15 @@ enum IndonesianDate {
     /// Parses a date and an optional time.
     /// - Returns: the day, and the time suffix in ISO form (`T10:30:00+08:00`) when given.
     static func parse(_ text: String) -> Result<(day: Day, time: String?), Failure> {
-        let bytes = Array(text.utf8)
-        if let numeric = parseNumeric(bytes) { return numeric }
+        var text = text
+        let numeric = text.withUTF8 { parseNumeric($0) }
+        if let numeric { return numeric }
         return parseWithMonthName(text)
     }
 
     /// `dd-mm-yyyy`, `dd/mm/yyyy` (day and month may have one digit) or `yyyy-mm-dd`,
     /// then an optional time.
-    private static func parseNumeric(_ b: [UInt8]) -> Result<(day: Day, time: String?), Failure>? {
+    private static func parseNumeric(_ b: UnsafeBufferPointer<UInt8>) -> Result<(day: Day, time: String?), Failure>? {
         var cursor = 0
         func number(maxDigits: Int) -> (value: Int, digits: Int)? {
             var value = 0
@@ -72,7 +83,7 @@ enum IndonesianDate {
     }
 
     /// ` HH:MM[:SS]` (WITA) or `THH:MM:SS[.fff](Z|±HH:MM)`; "" for an impossible time.
-    private static func parseTime(_ b: [UInt8], from start: Int) -> String? {
+    private static func parseTime(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> String? {
         guard b[start] == UInt8(ascii: " ") || b[start] == UInt8(ascii: "T"), b.count >= start + 6,
               let hour = digits(b, start + 1, 2), b[start + 3] == UInt8(ascii: ":"),
               let minute = digits(b, start + 4, 2) else { return nil }
@@ -116,8 +127,8 @@ enum IndonesianDate {
         let day = Day(year: year, month: month, day: dayOfMonth)
         guard isValid(day) else { return .failure(.impossible) }
         guard parts.count == 4 else { return .success((day, nil)) }
-        let timeBytes = Array(" \(parts[3])".utf8)
-        guard let time = parseTime(timeBytes, from: 0) else { return .failure(.unrecognised) }
+        var timeText = " \(parts[3])"
+        guard let time = timeText.withUTF8({ parseTime($0, from: 0) }) else { return .failure(.unrecognised) }
         if time.isEmpty { return .failure(.impossible) }
         return .success((day, time))
     }
@@ -130,7 +141,7 @@ enum IndonesianDate {
     }
 
     @inline(__always)
-    private static func digits(_ b: [UInt8], _ start: Int, _ count: Int) -> Int? {
+    private static func digits(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
         guard start + count <= b.count else { return nil }
         var value = 0
         for index in start..<start + count {
@@ -139,6 +150,16 @@ enum IndonesianDate {
             value = value * 10 + Int(digit)
         }
         return value
+    }
+}
+
+/// Writes `value` as exactly `width` decimal digits (zero-padded, high digits dropped).
+@inline(__always)
+private func writeDigits(_ value: Int, width: Int, into bytes: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+    var rest = value
+    for index in stride(from: offset + width - 1, through: offset, by: -1) {
+        bytes[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+        rest /= 10
     }
 }
 

@@ -1,6 +1,9 @@
 /// The compiled form of an adapter file's `fields`: built once when the file is loaded,
 /// then run for every record without looking up rule names or options again.
-struct FieldPlan: Sendable {
+///
+/// A class, so that walking the plan per record retains one reference per rule rather
+/// than copying (and retaining) every member of a struct.
+final class FieldPlan: Sendable {
     /// Member name in the canonical object.
     let key: String
     /// Path of the field relative to the nearest array element (`address.rt`), for issues.
@@ -13,6 +16,19 @@ struct FieldPlan: Sendable {
     let validators: [NamedFieldCheck]
     /// `if`: the rule applies only when one of these source paths holds a value.
     let condition: [SourcePath]?
+
+    init(key: String, path: String, kind: Kind, transforms: [Transform], defaultValue: JSONValue?, required: Bool,
+         requiredWhen: Condition?, validators: [NamedFieldCheck], condition: [SourcePath]?) {
+        self.key = key
+        self.path = path
+        self.kind = kind
+        self.transforms = transforms
+        self.defaultValue = defaultValue
+        self.required = required
+        self.requiredWhen = requiredWhen
+        self.validators = validators
+        self.condition = condition
+    }
 
     indirect enum Kind: Sendable {
         /// A value read from the source (or a constant, or a concatenation).
