@@ -31,7 +31,7 @@ struct BuiltInGeometry: GeometryConverting {
             converter.bounds = CityBounds(longitudeMin: box.minLongitude, longitudeMax: box.maxLongitude,
                                           latitudeMin: box.minLatitude, latitudeMax: box.maxLatitude)
         }
-        guard let crs = SourceCRS(name: request.sourceCRS) else {
+        guard let crs = CRSName.parse(request.sourceCRS) else {
             return .rejected([ValidationIssue(field: request.field, code: ValidationCode.geometryUnsupportedCrs,
                                               message: "CRS \(request.sourceCRS) is not supported")])
         }

@@ -24,11 +24,11 @@ public struct CloudEvent: Sendable, Equatable {
     public static func derivedID(source: String, key: String, dataBytes: [UInt8]) -> String {
         var hasher = SHA256()
         hasher.update(source.utf8)
-        hasher.update([0x0A])
+        hasher.update(byte: 0x0A)
         hasher.update(key.utf8)
-        hasher.update([0x0A])
+        hasher.update(byte: 0x0A)
         hasher.update(dataBytes)
-        return SHA256.hex(hasher.finalize())
+        return hasher.finalizeHex()
     }
 
     /// The envelope as a JSON tree, members in the documented order.

@@ -17,7 +17,7 @@ public struct DeclarativeAdapter: Adapter {
     /// Maps a batch record by record, handing each result to `body` as soon as it is
     /// ready, so a large batch need not hold every event in memory at once.
     public func map(_ input: DecodedInput, options: EventOptions, _ body: (MappedRecord) throws -> Void) rethrows {
-        var seen = [Set<String>](repeating: [], count: uniqueRules.count)
+        var seen = [Set<String>](repeating: Set(minimumCapacity: input.records.count), count: uniqueRules.count)
         let useIdempotencyKey = input.records.count == 1 ? options.idempotencyKey : nil
         for record in input.records {
             try body(MappedRecord(position: record.position, line: record.line,

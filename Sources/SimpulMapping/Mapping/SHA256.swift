@@ -5,7 +5,8 @@
 public struct SHA256 {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
-    private var block = [UInt8](repeating: 0, count: 64)
+    /// The partial block, as a tuple so that a hasher allocates nothing.
+    private var block: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     private var blockCount = 0
     private var totalBytes: UInt64 = 0
 
@@ -32,46 +33,88 @@ public struct SHA256 {
         buffer.withUnsafeBufferPointer { update(buffer: $0) }
     }
 
+    /// Feeds one byte (a separator) without building an array.
+    public mutating func update(byte: UInt8) {
+        withUnsafePointer(to: byte) { update(buffer: UnsafeBufferPointer(start: $0, count: 1)) }
+    }
+
     private mutating func update(buffer: UnsafeBufferPointer<UInt8>) {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
         totalBytes &+= UInt64(buffer.count)
         var offset = 0
         if blockCount > 0 {
-            while blockCount < 64 && offset < buffer.count {
-                block[blockCount] = buffer[offset]
-                blockCount += 1
-                offset += 1
+            let taken = min(64 - blockCount, buffer.count)
+            withUnsafeMutableBytes(of: &block) { bytes in
+                bytes.baseAddress.unsafelyUnwrapped.advanced(by: blockCount).copyMemory(from: base, byteCount: taken)
             }
+            blockCount += taken
+            offset = taken
             guard blockCount == 64 else { return }
-            block.withUnsafeBufferPointer { compress($0.baseAddress!) }
+            compressBlock()
             blockCount = 0
         }
         while offset + 64 <= buffer.count {
-            compress(buffer.baseAddress! + offset)
+            compress(base + offset)
             offset += 64
         }
-        while offset < buffer.count {
-            block[blockCount] = buffer[offset]
-            blockCount += 1
-            offset += 1
+        if offset < buffer.count {
+            let rest = buffer.count - offset
+            withUnsafeMutableBytes(of: &block) { bytes in
+                bytes.baseAddress.unsafelyUnwrapped.copyMemory(from: base + offset, byteCount: rest)
+            }
+            blockCount = rest
+        }
+    }
+
+    private mutating func compressBlock() {
+        var copy = block
+        withUnsafeBytes(of: &copy) { bytes in
+            compress(bytes.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self))
         }
     }
 
     /// The digest; the instance should not be used afterwards.
     public mutating func finalize() -> [UInt8] {
-        let bitLength = totalBytes &* 8
-        var padding: [UInt8] = [0x80]
-        let used = (blockCount + 1) % 64
-        padding += [UInt8](repeating: 0, count: used <= 56 ? 56 - used : 120 - used)
-        for shift in stride(from: 56, through: 0, by: -8) { padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        let savedTotal = totalBytes
-        update(buffer: padding)
-        totalBytes = savedTotal
+        finish()
         var digest: [UInt8] = []
         digest.reserveCapacity(32)
         for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
             digest += [UInt8(word >> 24), UInt8(word >> 16 & 0xFF), UInt8(word >> 8 & 0xFF), UInt8(word & 0xFF)]
         }
         return digest
+    }
+
+    /// Lowercase hex of the digest, built without intermediate arrays.
+    public mutating func finalizeHex() -> String {
+        finish()
+        let digits: StaticString = "0123456789abcdef"
+        let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
+        return String(unsafeUninitializedCapacity: 64) { text in
+            for (index, word) in words.enumerated() {
+                for nibble in 0..<8 {
+                    text[index * 8 + nibble] = digits.utf8Start[Int(word >> UInt32(28 - nibble * 4) & 0xF)]
+                }
+            }
+            return 64
+        }
+    }
+
+    /// Pads and processes the last block(s): 0x80, zeros, then the bit length.
+    private mutating func finish() {
+        let bitLength = totalBytes &* 8
+        withUnsafeMutableBytes(of: &block) { bytes in
+            bytes[blockCount] = 0x80
+            for index in (blockCount + 1)..<64 { bytes[index] = 0 }
+        }
+        if blockCount >= 56 {
+            compressBlock()
+            block = (0, 0, 0, 0, 0, 0, 0, 0)
+        }
+        withUnsafeMutableBytes(of: &block) { bytes in
+            for index in 0..<8 { bytes[56 + index] = UInt8(truncatingIfNeeded: bitLength >> UInt64(56 - index * 8)) }
+        }
+        compressBlock()
+        blockCount = 0
     }
 
     /// The digest of `bytes`.

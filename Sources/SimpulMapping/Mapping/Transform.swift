@@ -114,6 +114,21 @@ enum Transform: Sendable {
 
 /// Normalises the names a CRS is given by in exports, through `SourceCRS(name:)`.
 enum CRSName {
+    /// The spellings seen in every record of a batch, answered without parsing.
+    static let fastNames: [String: SourceCRS] = {
+        var names: [String: SourceCRS] = [:]
+        for crs in SourceCRS.allCases {
+            names[crs.name] = crs
+            names[String(crs.epsg)] = crs
+            names["urn:ogc:def:crs:EPSG::\(crs.epsg)"] = crs
+        }
+        return names
+    }()
+
+    /// `SourceCRS(name:)` with the common spellings looked up first.
+    static func parse(_ text: String) -> SourceCRS? {
+        fastNames[text] ?? SourceCRS(name: text)
+    }
     static func normalise(_ value: JSONValue, field: String) -> StepResult {
         var text: String
         switch value {
@@ -123,6 +138,7 @@ enum CRSName {
             return .failure(ValidationIssue(field: field, code: ValidationCode.geometryUnsupportedCrs,
                                             message: "expected a CRS name, found \(value.kindName)"))
         }
+        if let known = CRSName.fastNames[text] { return .success(.string(known.name)) }
         let upper = text.uppercased()
         if upper.hasPrefix("SRID=") {
             guard let semicolon = text.firstIndex(of: ";") else { return .success(nil) }
