@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import SimpulMapping
 
@@ -59,6 +60,33 @@ final class XMLDecoderTests: XCTestCase {
     func testMissingRecordElementSaysWhatWasExpected() {
         XCTAssertThrowsError(try XMLRecordDecoder.decode(Array("<daftar><x/></daftar>".utf8), recordElement: "surat")) { error in
             XCTAssertTrue("\(error)".contains("holds no <surat>"), "\(error)")
+        }
+    }
+}
+
+/// Regressions found by `scripts/fuzz.sh`, replayed from `Fixtures/fuzz/`.
+final class FuzzRegressionTests: XCTestCase {
+    /// FoundationXML trapped on invalid UTF-8 inside an element name; now refused first.
+    func testInvalidUTF8InXMLElementNameIsLocatedNotATrap() throws {
+        let url = try XCTUnwrap(Bundle.module.url(forResource: "xml-invalid-utf8-element-name", withExtension: "xml",
+                                                  subdirectory: "Fixtures/fuzz"))
+        let bytes = [UInt8](try Data(contentsOf: url))
+        XCTAssertThrowsError(try XMLRecordDecoder.decode(bytes, recordElement: "surat")) { error in
+            guard let error = error as? DecodeError else { return XCTFail("\(error)") }
+            XCTAssertEqual(error.line, 2)
+            XCTAssertEqual(error.column, 11)
+            XCTAssertTrue(error.message.contains("invalid UTF-8"))
+        }
+    }
+
+    func testUTF8CheckAgreesWithTheStandardLibrary() {
+        let pool: [UInt8] = [0x41, 0xC3, 0xA9, 0xE2, 0x82, 0xAC, 0xF0, 0x9F, 0x99, 0x82, 0xED, 0xA0, 0x80, 0xC0, 0xFF]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let length = Int.random(in: 0...12, using: &random)
+            let bytes: [UInt8] = (0..<length).map { _ in pool[Int.random(in: 0..<pool.count, using: &random)] }
+            let ours = bytes.withUnsafeBufferPointer { UTF8Check.firstInvalidOffset($0) } == nil
+            XCTAssertEqual(ours, String(validating: bytes, as: UTF8.self) != nil, "\(bytes)")
         }
     }
 }
