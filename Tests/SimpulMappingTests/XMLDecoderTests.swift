@@ -79,6 +79,17 @@ final class FuzzRegressionTests: XCTestCase {
         }
     }
 
+    /// FoundationXML dereferenced a null string on `<?name?>`; now refused first.
+    func testEmptyProcessingInstructionIsLocatedNotACrash() throws {
+        let url = try XCTUnwrap(Bundle.module.url(forResource: "xml-empty-processing-instruction", withExtension: "xml",
+                                                  subdirectory: "Fixtures/fuzz"))
+        XCTAssertThrowsError(try XMLRecordDecoder.decode([UInt8](try Data(contentsOf: url)), recordElement: "surat"))
+        XCTAssertThrowsError(try XMLRecordDecoder.decode(Array("<a>\n<?pi?></a>".utf8), recordElement: "a")) { error in
+            XCTAssertEqual((error as? DecodeError)?.line, 2)
+        }
+        XCTAssertNoThrow(try XMLRecordDecoder.decode(Array("<?xml version=\"1.0\"?><a><?pi data?></a>".utf8), recordElement: "a"))
+    }
+
     func testUTF8CheckAgreesWithTheStandardLibrary() {
         let pool: [UInt8] = [0x41, 0xC3, 0xA9, 0xE2, 0x82, 0xAC, 0xF0, 0x9F, 0x99, 0x82, 0xED, 0xA0, 0x80, 0xC0, 0xFF]
         var random = SystemRandomNumberGenerator()

@@ -1,8 +1,7 @@
 /// Finds the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlong
 /// forms, no surrogates, nothing above U+10FFFF).
 ///
-/// Used before handing bytes to FoundationXML, whose parser traps (rather than failing)
-/// on some invalid UTF-8 in element names: found by fuzzing, see `XMLDecoderTests`.
+/// Used before handing bytes to FoundationXML (see `XMLPreflight`).
 enum UTF8Check {
     /// The offset of the first invalid byte, or nil when all of `bytes` is valid UTF-8.
     static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {

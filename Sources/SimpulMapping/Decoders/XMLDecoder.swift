@@ -16,12 +16,7 @@ public enum XMLRecordDecoder {
     /// - Throws: `DecodeError` with the parser's line and column.
     public static func decode(_ input: [UInt8], recordElement: String) throws(DecodeError) -> DecodedInput {
         try JSONRecordDecoder.checkSize(input, format: .xml)
-        let invalid = input.withUnsafeBufferPointer { UTF8Check.firstInvalidOffset($0) }
-        if let invalid {
-            let (line, column) = input.withUnsafeBufferPointer { ByteLocator.locate($0, offset: invalid) }
-            throw DecodeError(format: .xml, line: line, column: column,
-                              message: "invalid UTF-8 (byte 0x\(String(input[invalid], radix: 16, uppercase: true))); re-export the file as UTF-8")
-        }
+        if let failure = input.withUnsafeBufferPointer({ XMLPreflight.check($0) }) { throw failure }
         let builder = XMLTreeBuilder(recordElement: recordElement)
         let parser = XMLParser(data: Data(input))
         parser.shouldResolveExternalEntities = false
