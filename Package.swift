@@ -64,7 +64,7 @@ let package = Package(
             name: "SimpulLogTests", dependencies: ["SimpulLog", "SimpulTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "SimpulMappingTests", dependencies: ["SimpulMapping"],
+            name: "SimpulMappingTests", dependencies: ["SimpulMapping", "SimpulTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings),
         .testTarget(

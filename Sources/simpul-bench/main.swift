@@ -13,6 +13,8 @@ struct Benchmark {
 let benchmarks: [Benchmark] = [
     Benchmark(name: "log", summary: "durable and relaxed appends/s with the disk's ceiling, reads, open and recovery times, RSS",
               run: LogBench.run),
+    Benchmark(name: "mapping", summary: "records/s: SIAK CSV → person events, SIMTARU GeoJSON → spatial-permit events, beside jq",
+              run: MappingBench.run),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -9,5 +9,5 @@ struct Simpul: AsyncParsableCommand {
             Exit codes: 0 ok, 1 some operation failed, 2 usage error, 3 server unreachable, \
             4 not authorised.
             """,
-        subcommands: [Serve.self, LogCommand.self])
+        subcommands: [Serve.self, AdaptersCommand.self, LogCommand.self])
 }

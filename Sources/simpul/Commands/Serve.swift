@@ -59,7 +59,3 @@ func waitForTerminationSignal() async -> String {
 
 /// Keeps the signal sources alive for the life of the process.
 private let retainedSignalSources = Locked<[any DispatchSourceSignal]>([])
-
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data(("simpul: " + message + "\n").utf8))
-}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import SimpulMapping
+
+/// `simpul adapters list`: every adapter of the directory with what it reads and emits.
+struct AdaptersListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the adapters of the adapters directory.",
+        discussion: "Exit status: 0 when every adapter file compiles, 2 when one does not (its error goes to stderr).")
+
+    @OptionGroup var options: AdaptersOptions
+
+    func run() throws {
+        let names: [String]
+        do {
+            names = try AdapterCatalog.names(in: options.adaptersDirectory)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+        var broken = false
+        var rows: [[String]] = []
+        for name in names {
+            do {
+                let adapter = try AdapterCatalog.load(name, in: options.adaptersDirectory, registry: .builtIn)
+                let descriptor = adapter.descriptor
+                if options.json {
+                    print(Self.jsonLine(descriptor))
+                } else {
+                    rows.append([descriptor.name, descriptor.formats.map(\.rawValue).joined(separator: ","),
+                                 descriptor.eventType, descriptor.source])
+                }
+            } catch {
+                broken = true
+                printError("\(error)")
+            }
+        }
+        if !options.json {
+            if rows.isEmpty { print("no adapters in \(options.adaptersDirectory)") }
+            else { print(TextTable.render(header: ["NAME", "FORMATS", "TYPE", "SOURCE"], rows: rows)) }
+        }
+        if broken { throw ExitCode(2) }
+    }
+
+    static func jsonLine(_ descriptor: AdapterDescriptor) -> String {
+        JSONValue.object(JSONObject([
+            ("name", .string(descriptor.name)), ("source", .string(descriptor.source)),
+            ("type", .string(descriptor.eventType)), ("topic", .string(descriptor.topic)),
+            ("schema", .string(descriptor.schema)),
+            ("formats", .array(descriptor.formats.map { .string($0.rawValue) })),
+            ("key", .string(descriptor.key)),
+        ])).jsonText
+    }
+}
+
+/// Left-aligned columns separated by two spaces.
+enum TextTable {
+    static func render(header: [String], rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}
