@@ -1,0 +1,78 @@
+import Foundation
+
+/// Validates canonical records against the JSON Schema files of `schemas/`, for the
+/// keyword subset they use (listed in `schemas/README.md`). Load once at start-up; then
+/// `validate` is pure and safe from any task (the value is immutable and `Sendable`).
+///
+/// ```swift
+/// let schemas = try SchemaValidator(directory: URL(fileURLWithPath: "schemas"))
+/// let issues = schemas.validate(record, schema: "person.v1.json")   // [] when valid
+/// ```
+/// Codes: `required.missing`, `enum.unknown`, `schema.type`, `schema.pattern`,
+/// `schema.format`, `schema.const`, `schema.min_length`, `schema.max_length`,
+/// `schema.minimum`, `schema.maximum`, `schema.exclusive_minimum`, `schema.min_items`,
+/// `schema.max_items`, `schema.additional_property`, `schema.one_of`, `schema.any_of`.
+public struct SchemaValidator: Sendable {
+    private let schemas: CompiledSchemas
+
+    /// The `$id`s of the loaded files (`person.v1.json`, …), sorted.
+    public var schemaIDs: [String] { schemas.roots.keys.sorted() }
+
+    /// Loads every `*.json` file of `directory`. Each file is known by its `$id` (or its
+    /// file name when it has none).
+    /// - Throws: `SchemaLoadError` naming the file (and JSON pointer) for unreadable JSON,
+    ///   an unsupported keyword, an invalid pattern or a `$ref` that resolves nowhere.
+    public init(directory: URL) throws(SchemaLoadError) {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+                .filter { $0.hasSuffix(".json") }.sorted()
+        } catch {
+            throw SchemaLoadError(location: directory.path, reason: "cannot list the schema folder: \(error)")
+        }
+        var texts: [(name: String, text: String)] = []
+        for name in names {
+            let url = directory.appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw SchemaLoadError(location: url.path, reason: "cannot read the file")
+            }
+            texts.append((name, String(decoding: data, as: UTF8.self)))
+        }
+        try self.init(texts: texts)
+    }
+
+    /// Loads schemas given as (file name, JSON text) pairs, e.g. from tests or resources.
+    public init(texts: [(name: String, text: String)]) throws(SchemaLoadError) {
+        var documents: [(id: String, schema: JSONValue)] = []
+        for (name, text) in texts {
+            let schema: JSONValue
+            do {
+                schema = try SchemaFileReader.read(text)
+            } catch {
+                throw SchemaLoadError(location: "\(name) line \(error.line) column \(error.column)", reason: error.reason)
+            }
+            documents.append((schema["$id"]?.stringValue ?? name, schema))
+        }
+        schemas = try SchemaCompiler.compile(documents)
+    }
+
+    /// True when a schema with this `$id` is loaded.
+    public func contains(schema id: String) -> Bool {
+        schemas.roots[id] != nil
+    }
+
+    /// Validates `value` against the schema with `$id` `schema` (`person.v1.json`).
+    /// - Parameter path: prefix for the issue paths, e.g. `data` when validating the data
+    ///   of a CloudEvent; empty for a bare record (a root-level issue then has field `$`).
+    /// - Returns: every issue found; empty when the value is valid. An unknown schema id
+    ///   gives one `schema.unknown` issue (a programming or configuration error).
+    public func validate(_ value: JSONValue, schema id: String, path: String = "") -> [ValidationIssue] {
+        guard let root = schemas.roots[id] else {
+            return [ValidationIssue(field: path.isEmpty ? "$" : path, code: ValidationCode.schemaUnknown,
+                                    message: "no schema '\(id)' is loaded; known: \(schemaIDs.joined(separator: ", "))")]
+        }
+        var issues: [ValidationIssue] = []
+        SchemaEvaluator(schemas: schemas).evaluate(value, node: root, path: path, into: &issues)
+        return issues
+    }
+}
