@@ -1,0 +1,139 @@
+import Foundation
+import XCTest
+@testable import SimpulMapping
+
+/// Goal: SchemaValidator loads the real `schemas/` folder, reports every keyword's code
+/// with a field path (`address.rt`, `dispositions[1].date`), and refuses a schema folder
+/// it cannot check faithfully (unsupported keyword, dangling `$ref`, bad JSON) with the
+/// file and place named.
+final class SchemaValidatorTests: XCTestCase {
+    static let validator = Result { try SchemaValidator(directory: SchemaDifferentialTests.schemasDirectory) }
+
+    func testLoadsEveryFile() throws {
+        let validator = try Self.validator.get()
+        for id in ["person.v1.json", "correspondence.v1.json", "permit.v1.json", "spatial-permit.v1.json", "business.v1.json",
+                   "cloudevent.v1.json", "address.v1.json", "region.v1.json", "agency.v1.json", "common.v1.json"] {
+            XCTAssertTrue(validator.contains(schema: id), id)
+        }
+    }
+
+    func testGeneratedRecordsAreValid() throws {
+        let validator = try Self.validator.get()
+        var generator = CanonicalRecordGenerator(seed: 7)
+        for schema in SchemaDifferentialTests.schemaIDs {
+            for _ in 0..<20 {
+                let record = generator.record(for: schema)
+                XCTAssertEqual(validator.validate(record, schema: schema), [], "\(schema): \(TestJSONWriter.write(record))")
+            }
+        }
+    }
+
+    func testCodeTableOnPerson() throws {
+        let validator = try Self.validator.get()
+        var generator = CanonicalRecordGenerator(seed: 11)
+        guard case .object(let base) = generator.person() else { return XCTFail("person is an object") }
+        // (change to the valid record, expected "code@field")
+        let table: [(String, (inout JSONObject) -> Void, [String])] = [
+            ("missing nik", { $0["nik"] = nil }, ["required.missing@nik"]),
+            ("sex enum", { $0["sex"] = .string("LAKI-LAKI") }, ["enum.unknown@sex"]),
+            ("type", { $0["fullName"] = .number("42") }, ["schema.type@fullName"]),
+            ("pattern", { $0["nik"] = .string("64710112029") }, ["schema.pattern@nik"]),
+            ("format", { $0["birthDate"] = .string("1990-02-30") }, ["schema.format@birthDate"]),
+            ("min length", { $0["fullName"] = .string("") }, ["schema.min_length@fullName"]),
+            ("max length", { $0["fullName"] = .string(String(repeating: "a", count: 201)) }, ["schema.max_length@fullName"]),
+            ("additional", { $0["nama"] = .string("x") }, ["schema.additional_property@nama"]),
+            ("nested pattern", { $0["address"] = CanonicalRecordGenerator.object([("rt", .string("5"))]) }, ["schema.pattern@address.rt"]),
+            ("region needs code or name", {
+                $0["address"] = CanonicalRecordGenerator.object([("village", .object(JSONObject()))])
+            }, ["required.missing@address.village"]),
+        ]
+        for (name, change, expected) in table {
+            var record = base
+            change(&record)
+            let issues = validator.validate(.object(record), schema: "person.v1.json")
+            XCTAssertEqual(issues.map { "\($0.code)@\($0.field)" }, expected, "\(name): \(issues.map(\.message))")
+        }
+    }
+
+    func testCodeTableOnOtherEntities() throws {
+        let validator = try Self.validator.get()
+        let letter = CanonicalRecordGenerator.object([
+            ("letterNumber", .string("1")), ("subject", .string("s")), ("date", .string("2024-01-12")),
+            ("dispositions", .array([
+                CanonicalRecordGenerator.object([("from", .string("a")), ("to", .string("b")), ("date", .string("2024-01-12"))]),
+                CanonicalRecordGenerator.object([("from", .string("a")), ("to", .string("b")), ("date", .string("12-01-2024"))]),
+            ])),
+        ])
+        XCTAssertEqual(validator.validate(letter, schema: "correspondence.v1.json").map { "\($0.code)@\($0.field)" },
+                       ["schema.format@dispositions[1].date"])
+
+        let parcel = CanonicalRecordGenerator.object([
+            ("permitNumber", .string("K1")), ("decision", .string("approved")), ("sourceCrs", .string("EPSG:4326")),
+            ("landAreaM2", .number("0")), ("kdb", .number("101")), ("kdh", .number("-1")),
+            ("geometry", CanonicalRecordGenerator.object([("type", .string("Polygon")), ("coordinates", .array([]))])),
+        ])
+        XCTAssertEqual(validator.validate(parcel, schema: "spatial-permit.v1.json").map { "\($0.code)@\($0.field)" }, [
+            "schema.exclusive_minimum@landAreaM2", "schema.maximum@kdb", "schema.minimum@kdh", "schema.min_items@geometry.coordinates",
+        ])
+
+        let business = CanonicalRecordGenerator.object([("nib", .string("1234567890123")), ("name", .string("PT")), ("kbli", .array([]))])
+        XCTAssertEqual(validator.validate(business, schema: "business.v1.json").map { "\($0.code)@\($0.field)" }, ["schema.min_items@kbli"])
+
+        let event = CanonicalRecordGenerator.object([("specversion", .string("0.3")), ("id", .string("1")), ("source", .string("/s")),
+                                                     ("type", .string("t"))])
+        XCTAssertEqual(validator.validate(event, schema: "cloudevent.v1.json").map { "\($0.code)@\($0.field)" }, ["schema.const@specversion"])
+        XCTAssertEqual(validator.validate(.array([]), schema: "cloudevent.v1.json").map { "\($0.code)@\($0.field)" }, ["schema.type@$"])
+        XCTAssertEqual(validator.validate(.null, schema: "nope.v1.json").map(\.code), ["schema.unknown"])
+        XCTAssertEqual(validator.validate(event, schema: "cloudevent.v1.json", path: "event").first?.field, "event.specversion")
+    }
+
+    func testIssuedPermitNeedsNumber() throws {
+        let validator = try Self.validator.get()
+        let permit = CanonicalRecordGenerator.object([
+            ("applicationNumber", .string("A1")), ("status", .string("issued")),
+            ("applicant", CanonicalRecordGenerator.object([("kind", .string("person")), ("nik", .string("6471011202900001")),
+                                                           ("name", .string("Budi"))])),
+        ])
+        XCTAssertFalse(validator.validate(permit, schema: "permit.v1.json").isEmpty)
+    }
+
+    func testOneOfAndIntegerSemantics() throws {
+        let validator = try SchemaValidator(texts: [("t.json", """
+            {"$id": "t.json", "type": "object", "properties": {
+              "n": {"type": "integer", "maximum": 3},
+              "x": {"oneOf": [{"type": "number"}, {"type": "integer"}]},
+              "e": {"enum": [1, "a", {"k": [true]}]}
+            }}
+            """)])
+        func codes(_ json: [(String, JSONValue)]) -> [String] {
+            validator.validate(CanonicalRecordGenerator.object(json.map { ($0.0, Optional($0.1)) }), schema: "t.json").map(\.code)
+        }
+        XCTAssertEqual(codes([("n", .number("2.0"))]), [])
+        XCTAssertEqual(codes([("n", .number("2.5"))]), ["schema.type"])
+        XCTAssertEqual(codes([("n", .number("4"))]), ["schema.maximum"])
+        XCTAssertEqual(codes([("x", .number("1.5"))]), [])
+        XCTAssertEqual(codes([("x", .number("1"))]), ["schema.one_of"])
+        XCTAssertEqual(codes([("e", .number("1.0"))]), [])
+        XCTAssertEqual(codes([("e", .bool(true))]), ["enum.unknown"])
+        XCTAssertEqual(codes([("e", CanonicalRecordGenerator.object([("k", .array([.bool(true)]))]))]), [])
+    }
+
+    func testLoadErrorsNameTheFileAndPlace() {
+        let table: [(String, String)] = [
+            (#"{"$id": "a.json", "properties": {"x": {"allOf": []}}}"#, "a.json#/properties/x/allOf"),
+            (#"{"$id": "a.json", "$ref": "missing.json"}"#, "missing.json"),
+            (##"{"$id": "a.json", "$ref": "#/$defs/nothing"}"##, "#/$defs/nothing"),
+            (#"{"$id": "a.json", "pattern": "(["}"#, "a.json#/pattern"),
+            (#"{"$id": "a.json", "type": "text"}"#, "unknown type"),
+            ("{\"$id\": \"a.json\",\n \"type\": }", "line 2"),
+        ]
+        for (text, expected) in table {
+            do {
+                _ = try SchemaValidator(texts: [("a.json", text)])
+                XCTFail("expected a load error for \(text)")
+            } catch {
+                XCTAssertTrue(error.description.contains(expected), "\(error.description) should mention \(expected)")
+            }
+        }
+    }
+}
