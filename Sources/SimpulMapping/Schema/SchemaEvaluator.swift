@@ -1,17 +1,41 @@
+/// The path of the value being checked, kept as components and turned into text only
+/// when an issue is reported: valid records then cost no string building.
+struct FieldPath {
+    enum Component {
+        case key(String)
+        case index(Int)
+    }
+
+    var components: [Component] = []
+
+    /// `address.rt`, `dispositions[1].date`.
+    func rendered(appending key: String? = nil) -> String {
+        var text = ""
+        for component in components {
+            switch component {
+            case .key(let name): text += text.isEmpty ? name : ".\(name)"
+            case .index(let offset): text += "[\(offset)]"
+            }
+        }
+        if let key { text += text.isEmpty ? key : ".\(key)" }
+        return text
+    }
+}
+
 /// Walks a `JSONValue` against compiled schema nodes and collects issues with field
 /// paths (`address.rt`, `dispositions[1].date`). Every keyword is evaluated (like
 /// Python's `iter_errors`), so one pass reports every problem of a record.
 struct SchemaEvaluator {
     let schemas: CompiledSchemas
 
-    func evaluate(_ value: JSONValue, node index: Int, path: String, into issues: inout [ValidationIssue]) {
+    func evaluate(_ value: JSONValue, node index: Int, path: inout FieldPath, into issues: inout [ValidationIssue]) {
         let node = schemas.nodes[index]
         if node.rejectsAll {
             issues.append(issue(path, ValidationCode.schemaType, "\(describe(path)) is not allowed here"))
             return
         }
         if let target = node.ref {
-            evaluate(value, node: target, path: path, into: &issues)
+            evaluate(value, node: target, path: &path, into: &issues)
         }
         if let types = node.types, !SchemaEvaluator.matches(value, types) {
             issues.append(issue(path, ValidationCode.schemaType,
@@ -27,17 +51,17 @@ struct SchemaEvaluator {
                                 "\(describe(path)) must be \(SchemaEvaluator.short(expected)), found \(SchemaEvaluator.short(value))"))
         }
         switch value {
-        case .string(let text): checkString(text, node, path, &issues)
-        case .number(let text): checkNumber(text, node, path, &issues)
-        case .array(let items): checkArray(items, node, path, &issues)
-        case .object(let object): checkObject(object, node, path, &issues)
+        case .string(let text): checkString(text, node, &path, &issues)
+        case .number(let text): checkNumber(text, node, &path, &issues)
+        case .array(let items): checkArray(items, node, &path, &issues)
+        case .object(let object): checkObject(object, node, &path, &issues)
         case .null, .bool: break
         }
-        if let branches = node.anyOf { checkBranches(value, branches, exactlyOne: false, path, &issues) }
-        if let branches = node.oneOf { checkBranches(value, branches, exactlyOne: true, path, &issues) }
+        if let branches = node.anyOf { checkBranches(value, branches, exactlyOne: false, &path, &issues) }
+        if let branches = node.oneOf { checkBranches(value, branches, exactlyOne: true, &path, &issues) }
     }
 
-    private func checkString(_ text: String, _ node: SchemaNode, _ path: String, _ issues: inout [ValidationIssue]) {
+    private func checkString(_ text: String, _ node: SchemaNode, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
         if node.minLength != nil || node.maxLength != nil {
             // JSON Schema counts code points, not grapheme clusters or UTF-16 units.
             let length = text.unicodeScalars.count
@@ -59,7 +83,7 @@ struct SchemaEvaluator {
         }
     }
 
-    private func checkNumber(_ text: String, _ node: SchemaNode, _ path: String, _ issues: inout [ValidationIssue]) {
+    private func checkNumber(_ text: String, _ node: SchemaNode, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
         guard let value = Double(text) else { return }
         if let minimum = node.minimum, value < minimum {
             issues.append(issue(path, ValidationCode.schemaMinimum, "\(describe(path)) \(text) is below the minimum \(SchemaEvaluator.plain(minimum))"))
@@ -72,7 +96,7 @@ struct SchemaEvaluator {
         }
     }
 
-    private func checkArray(_ items: [JSONValue], _ node: SchemaNode, _ path: String, _ issues: inout [ValidationIssue]) {
+    private func checkArray(_ items: [JSONValue], _ node: SchemaNode, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
         if let minimum = node.minItems, items.count < minimum {
             issues.append(issue(path, ValidationCode.schemaMinItems, "\(describe(path)) must have at least \(minimum) items, has \(items.count)"))
         }
@@ -81,28 +105,33 @@ struct SchemaEvaluator {
         }
         if let itemNode = node.items {
             for (offset, item) in items.enumerated() {
-                evaluate(item, node: itemNode, path: "\(path)[\(offset)]", into: &issues)
+                path.components.append(.index(offset))
+                evaluate(item, node: itemNode, path: &path, into: &issues)
+                path.components.removeLast()
             }
         }
     }
 
-    private func checkObject(_ object: JSONObject, _ node: SchemaNode, _ path: String, _ issues: inout [ValidationIssue]) {
+    private func checkObject(_ object: JSONObject, _ node: SchemaNode, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
         for name in node.required where object[name] == nil {
-            issues.append(issue(child(path, name), ValidationCode.requiredMissing, "\(child(path, name)) is required but missing"))
+            let field = path.rendered(appending: name)
+            issues.append(ValidationIssue(field: field, code: ValidationCode.requiredMissing, message: "\(field) is required but missing"))
         }
         for (name, value) in object.members {
+            path.components.append(.key(name))
+            defer { path.components.removeLast() }
             if let property = node.properties.first(where: { $0.name == name }) {
-                evaluate(value, node: property.node, path: child(path, name), into: &issues)
+                evaluate(value, node: property.node, path: &path, into: &issues)
                 continue
             }
             switch node.additional {
             case .allowed: break
             case .forbidden:
-                issues.append(issue(child(path, name), ValidationCode.schemaAdditionalProperty,
-                                    "\(child(path, name)) is not a field of this record; allowed: "
+                issues.append(issue(path, ValidationCode.schemaAdditionalProperty,
+                                    "\(describe(path)) is not a field of this record; allowed: "
                                         + node.properties.map(\.name).joined(separator: ", ")))
             case .schema(let additional):
-                evaluate(value, node: additional, path: child(path, name), into: &issues)
+                evaluate(value, node: additional, path: &path, into: &issues)
             }
         }
     }
@@ -110,12 +139,12 @@ struct SchemaEvaluator {
     /// anyOf / oneOf. When branches fail, the issues of the closest branch (fewest
     /// issues, if only one is closest) are reported, since they say what to fix;
     /// otherwise one summary issue.
-    private func checkBranches(_ value: JSONValue, _ branches: [Int], exactlyOne: Bool, _ path: String, _ issues: inout [ValidationIssue]) {
+    private func checkBranches(_ value: JSONValue, _ branches: [Int], exactlyOne: Bool, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
         var failures: [[ValidationIssue]] = []
         var passed = 0
         for branch in branches {
             var branchIssues: [ValidationIssue] = []
-            evaluate(value, node: branch, path: path, into: &branchIssues)
+            evaluate(value, node: branch, path: &path, into: &branchIssues)
             if branchIssues.isEmpty { passed += 1 } else { failures.append(branchIssues) }
         }
         if exactlyOne, passed > 1 {
@@ -187,15 +216,11 @@ struct SchemaEvaluator {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 
-    private func child(_ path: String, _ name: String) -> String {
-        path.isEmpty ? name : "\(path).\(name)"
+    private func describe(_ path: FieldPath) -> String {
+        path.components.isEmpty ? "the record" : path.rendered()
     }
 
-    private func describe(_ path: String) -> String {
-        path.isEmpty ? "the record" : path
-    }
-
-    private func issue(_ path: String, _ code: String, _ message: String) -> ValidationIssue {
-        ValidationIssue(field: path.isEmpty ? "$" : path, code: code, message: message)
+    private func issue(_ path: FieldPath, _ code: String, _ message: String) -> ValidationIssue {
+        ValidationIssue(field: path.components.isEmpty ? "$" : path.rendered(), code: code, message: message)
     }
 }

@@ -72,7 +72,8 @@ public struct SchemaValidator: Sendable {
                                     message: "no schema '\(id)' is loaded; known: \(schemaIDs.joined(separator: ", "))")]
         }
         var issues: [ValidationIssue] = []
-        SchemaEvaluator(schemas: schemas).evaluate(value, node: root, path: path, into: &issues)
+        var fieldPath = FieldPath(components: path.isEmpty ? [] : [.key(path)])
+        SchemaEvaluator(schemas: schemas).evaluate(value, node: root, path: &fieldPath, into: &issues)
         return issues
     }
 }
