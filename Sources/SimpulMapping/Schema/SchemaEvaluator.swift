@@ -26,84 +26,90 @@ struct FieldPath {
 /// paths (`address.rt`, `dispositions[1].date`). Every keyword is evaluated (like
 /// Python's `iter_errors`), so one pass reports every problem of a record.
 struct SchemaEvaluator {
-    let schemas: CompiledSchemas
+    /// Read through buffer pointers so that a node's fields are read in place: copying a
+    /// `SchemaNode` per visit cost more retains and releases than the checks themselves.
+    let nodes: UnsafeBufferPointer<SchemaNode>
+    let patterns: UnsafeBufferPointer<PatternMatcher>
 
     func evaluate(_ value: JSONValue, node index: Int, path: inout FieldPath, into issues: inout [ValidationIssue]) {
-        let node = schemas.nodes[index]
-        if node.rejectsAll {
+        if nodes[index].rejectsAll {
             issues.append(issue(path, ValidationCode.schemaType, "\(describe(path)) is not allowed here"))
             return
         }
-        if let target = node.ref {
+        if let target = nodes[index].ref {
             evaluate(value, node: target, path: &path, into: &issues)
         }
-        if let types = node.types, !SchemaEvaluator.matches(value, types) {
+        if let types = nodes[index].types, !SchemaEvaluator.matches(value, types) {
             issues.append(issue(path, ValidationCode.schemaType,
-                                "\(describe(path)) must be \(node.typeNames.joined(separator: " or ")), found \(SchemaEvaluator.typeName(value))"))
+                                "\(describe(path)) must be \(nodes[index].typeNames.joined(separator: " or ")), found \(SchemaEvaluator.typeName(value))"))
         }
-        if let allowed = node.enumValues, !allowed.contains(where: { JSONEquality.equal($0, value) }) {
+        if let allowed = nodes[index].enumValues, !allowed.contains(where: { JSONEquality.equal($0, value) }) {
             issues.append(issue(path, ValidationCode.enumUnknown,
                                 "unknown value \(SchemaEvaluator.short(value)) for \(describe(path)); allowed: "
                                     + allowed.map(SchemaEvaluator.short).joined(separator: ", ")))
         }
-        if let expected = node.constValue, !JSONEquality.equal(expected, value) {
+        if let expected = nodes[index].constValue, !JSONEquality.equal(expected, value) {
             issues.append(issue(path, ValidationCode.schemaConst,
                                 "\(describe(path)) must be \(SchemaEvaluator.short(expected)), found \(SchemaEvaluator.short(value))"))
         }
         switch value {
-        case .string(let text): checkString(text, node, &path, &issues)
-        case .number(let text): checkNumber(text, node, &path, &issues)
-        case .array(let items): checkArray(items, node, &path, &issues)
-        case .object(let object): checkObject(object, node, &path, &issues)
+        case .string(let text): checkString(text, index, &path, &issues)
+        case .number(let text): checkNumber(text, index, &path, &issues)
+        case .array(let items): checkArray(items, index, &path, &issues)
+        case .object(let object): checkObject(object, index, &path, &issues)
         case .null, .bool: break
         }
-        if let branches = node.anyOf { checkBranches(value, branches, exactlyOne: false, &path, &issues) }
-        if let branches = node.oneOf { checkBranches(value, branches, exactlyOne: true, &path, &issues) }
+        if let branches = nodes[index].anyOf { checkBranches(value, branches, exactlyOne: false, &path, &issues) }
+        if let branches = nodes[index].oneOf { checkBranches(value, branches, exactlyOne: true, &path, &issues) }
     }
 
-    private func checkString(_ text: String, _ node: SchemaNode, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
-        if node.minLength != nil || node.maxLength != nil {
-            // JSON Schema counts code points, not grapheme clusters or UTF-16 units.
+    private func checkString(_ text: String, _ node: Int, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
+        let minimumLength = nodes[node].minLength ?? 0
+        let maximumLength = nodes[node].maxLength ?? Int.max
+        // JSON Schema counts code points, not grapheme clusters or UTF-16 units. A code
+        // point takes 1 to 4 UTF-8 bytes, so the byte count often decides without counting.
+        let bytes = text.utf8.count
+        if minimumLength > (bytes + 3) / 4 || maximumLength < bytes {
             let length = text.unicodeScalars.count
-            if let minimum = node.minLength, length < minimum {
+            if let minimum = nodes[node].minLength, length < minimum {
                 issues.append(issue(path, ValidationCode.schemaMinLength, "\(describe(path)) must have at least \(minimum) characters, has \(length)"))
             }
-            if let maximum = node.maxLength, length > maximum {
+            if let maximum = nodes[node].maxLength, length > maximum {
                 issues.append(issue(path, ValidationCode.schemaMaxLength, "\(describe(path)) must have at most \(maximum) characters, has \(length)"))
             }
         }
-        if let format = node.format, !SchemaEvaluator.conforms(text, to: format) {
+        if let format = nodes[node].format, !SchemaEvaluator.conforms(text, to: format) {
             let example = format == .date ? "2024-02-13" : "2024-02-13T10:30:00+08:00"
             issues.append(issue(path, ValidationCode.schemaFormat,
                                 "\(describe(path)) '\(text)' is not a valid \(format.rawValue) (e.g. \(example))"))
         }
-        if let index = node.pattern, !schemas.patterns[index].matches(text) {
+        if let index = nodes[node].pattern, !patterns[index].matches(text) {
             issues.append(issue(path, ValidationCode.schemaPattern,
-                                "\(describe(path)) '\(text)' does not match \(schemas.patterns[index].source)"))
+                                "\(describe(path)) '\(text)' does not match \(patterns[index].source)"))
         }
     }
 
-    private func checkNumber(_ text: String, _ node: SchemaNode, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
+    private func checkNumber(_ text: String, _ node: Int, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
         guard let value = Double(text) else { return }
-        if let minimum = node.minimum, value < minimum {
+        if let minimum = nodes[node].minimum, value < minimum {
             issues.append(issue(path, ValidationCode.schemaMinimum, "\(describe(path)) \(text) is below the minimum \(SchemaEvaluator.plain(minimum))"))
         }
-        if let maximum = node.maximum, value > maximum {
+        if let maximum = nodes[node].maximum, value > maximum {
             issues.append(issue(path, ValidationCode.schemaMaximum, "\(describe(path)) \(text) is above the maximum \(SchemaEvaluator.plain(maximum))"))
         }
-        if let bound = node.exclusiveMinimum, value <= bound {
+        if let bound = nodes[node].exclusiveMinimum, value <= bound {
             issues.append(issue(path, ValidationCode.schemaExclusiveMinimum, "\(describe(path)) \(text) must be greater than \(SchemaEvaluator.plain(bound))"))
         }
     }
 
-    private func checkArray(_ items: [JSONValue], _ node: SchemaNode, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
-        if let minimum = node.minItems, items.count < minimum {
+    private func checkArray(_ items: [JSONValue], _ node: Int, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
+        if let minimum = nodes[node].minItems, items.count < minimum {
             issues.append(issue(path, ValidationCode.schemaMinItems, "\(describe(path)) must have at least \(minimum) items, has \(items.count)"))
         }
-        if let maximum = node.maxItems, items.count > maximum {
+        if let maximum = nodes[node].maxItems, items.count > maximum {
             issues.append(issue(path, ValidationCode.schemaMaxItems, "\(describe(path)) must have at most \(maximum) items, has \(items.count)"))
         }
-        if let itemNode = node.items {
+        if let itemNode = nodes[node].items {
             for (offset, item) in items.enumerated() {
                 path.components.append(.index(offset))
                 evaluate(item, node: itemNode, path: &path, into: &issues)
@@ -112,24 +118,24 @@ struct SchemaEvaluator {
         }
     }
 
-    private func checkObject(_ object: JSONObject, _ node: SchemaNode, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
-        for name in node.required where object[name] == nil {
+    private func checkObject(_ object: JSONObject, _ node: Int, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
+        for name in nodes[node].required where object[name] == nil {
             let field = path.rendered(appending: name)
             issues.append(ValidationIssue(field: field, code: ValidationCode.requiredMissing, message: "\(field) is required but missing"))
         }
         for (name, value) in object.members {
             path.components.append(.key(name))
             defer { path.components.removeLast() }
-            if let property = node.properties.first(where: { $0.name == name }) {
+            if let property = nodes[node].properties.first(where: { $0.name == name }) {
                 evaluate(value, node: property.node, path: &path, into: &issues)
                 continue
             }
-            switch node.additional {
+            switch nodes[node].additional {
             case .allowed: break
             case .forbidden:
                 issues.append(issue(path, ValidationCode.schemaAdditionalProperty,
                                     "\(describe(path)) is not a field of this record; allowed: "
-                                        + node.properties.map(\.name).joined(separator: ", ")))
+                                        + nodes[node].properties.map(\.name).joined(separator: ", ")))
             case .schema(let additional):
                 evaluate(value, node: additional, path: &path, into: &issues)
             }

@@ -73,7 +73,11 @@ public struct SchemaValidator: Sendable {
         }
         var issues: [ValidationIssue] = []
         var fieldPath = FieldPath(components: path.isEmpty ? [] : [.key(path)])
-        SchemaEvaluator(schemas: schemas).evaluate(value, node: root, path: &fieldPath, into: &issues)
+        schemas.nodes.withUnsafeBufferPointer { nodes in
+            schemas.patterns.withUnsafeBufferPointer { patterns in
+                SchemaEvaluator(nodes: nodes, patterns: patterns).evaluate(value, node: root, path: &fieldPath, into: &issues)
+            }
+        }
         return issues
     }
 }
