@@ -60,6 +60,7 @@ struct SchemaCompiler {
         func fail(_ reason: String) -> SchemaLoadError {
             SchemaLoadError(location: "\(document)#\(here)", reason: reason)
         }
+        if try applyValueConstraint(keyword, argument, to: &node, fail: fail) { return }
         switch keyword {
         case "type":
             let names: [String]
@@ -105,6 +106,21 @@ struct SchemaCompiler {
                 children.append(try compile(item, document: document, pointer: "\(here)/\(offset)"))
             }
             if keyword == "oneOf" { node.oneOf = children } else { node.anyOf = children }
+        case "$ref":
+            guard let reference = argument.stringValue else { throw fail("$ref must be a string") }
+            pendingRefs.append((nodeIndex, document, reference))
+        default:
+            guard SchemaCompiler.annotations.contains(keyword) else {
+                throw fail("keyword '\(keyword)' is not in the supported subset (see schemas/README.md)")
+            }
+        }
+    }
+
+    /// The keywords that constrain a value in place (no subschemas); true when handled.
+    private mutating func applyValueConstraint(
+        _ keyword: String, _ argument: JSONValue, to node: inout SchemaNode, fail: (String) -> SchemaLoadError
+    ) throws(SchemaLoadError) -> Bool {
+        switch keyword {
         case "enum":
             guard case .array(let items) = argument else { throw fail("enum must be a list") }
             node.enumValues = items
@@ -132,14 +148,10 @@ struct SchemaCompiler {
             case "maximum": node.maximum = value
             default: node.exclusiveMinimum = value
             }
-        case "$ref":
-            guard let reference = argument.stringValue else { throw fail("$ref must be a string") }
-            pendingRefs.append((nodeIndex, document, reference))
         default:
-            guard SchemaCompiler.annotations.contains(keyword) else {
-                throw fail("keyword '\(keyword)' is not in the supported subset (see schemas/README.md)")
-            }
+            return false
         }
+        return true
     }
 
     /// Resolves each `$ref`: `other.v1.json`, `other.v1.json#/$defs/x` or `#/$defs/x`,
