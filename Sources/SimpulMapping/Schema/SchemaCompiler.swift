@@ -198,6 +198,7 @@ struct SchemaCompiler {
 public struct SchemaLoadError: Error, Sendable, CustomStringConvertible {
     /// `person.v1.json#/properties/nik`, or a file path.
     public var location: String
+    /// What is wrong and what to change.
     public var reason: String
     public var description: String { "schema \(location): \(reason)" }
 }

@@ -7,7 +7,9 @@ public struct Region: Sendable, Hashable {
 
     /// Dotted code: `64`, `64.71`, `64.71.01`, `64.71.01.1001`.
     public let code: String
+    /// The name as DOMAIN.md spells it (`Gunung Sari Ulu`).
     public let name: String
+    /// The level the code denotes.
     public var level: Level { Region.level(of: code) ?? .province }
 
     public init(code: String, name: String) {
