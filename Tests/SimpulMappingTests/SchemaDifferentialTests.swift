@@ -27,61 +27,10 @@ final class SchemaDifferentialTests: XCTestCase {
         }
     }
 
-    /// Works with jsonschema ≥ 4.18 (`referencing` registry) and with older releases such
-    /// as Debian bookworm's 4.10 (references inlined, since the legacy RefResolver loses
-    /// its scope across files). The first output line says
-    /// whether `date-time` formats are checked (they need rfc3339-validator).
-    static let pythonScript = """
-    import json, os, pathlib, sys
-    import jsonschema
-    from jsonschema import Draft202012Validator
-    folder = pathlib.Path(sys.argv[1])
-    schemas = {}
-    for path in sorted(folder.glob("*.json")):
-        schema = json.loads(path.read_text())
-        schemas[schema.get("$id", path.name)] = schema
-    checker = jsonschema.FormatChecker()
-    print("datetime-checked" if "date-time" in checker.checkers else "datetime-unchecked")
-    try:
-        if os.environ.get("SIMPUL_SCHEMA_INLINE"):
-            raise ImportError("inline path requested")
-        from referencing import Registry, Resource
-        registry = Registry().with_resources([(k, Resource.from_contents(v)) for k, v in schemas.items()])
-        def make(name):
-            return Draft202012Validator(schemas[name], registry=registry, format_checker=checker)
-    except ImportError:
-        # No `referencing` (jsonschema < 4.18): inline every $ref as an allOf branch,
-        # which 2020-12 defines as equivalent; the schemas have no reference cycles.
-        def target(document, reference):
-            path, _, pointer = reference.partition("#")
-            document = path or document
-            node = schemas[document]
-            for token in [t for t in pointer.split("/") if t]:
-                node = node[token.replace("~1", "/").replace("~0", "~")]
-            return document, node
-        def inline(node, document):
-            if isinstance(node, list):
-                return [inline(item, document) for item in node]
-            if not isinstance(node, dict):
-                return node
-            result = {k: inline(v, document) for k, v in node.items() if k not in ("$ref", "$id", "$defs")}
-            if "$ref" in node:
-                other, resolved = target(document, node["$ref"])
-                result["allOf"] = [inline(resolved, other)]
-            return result
-        def make(name):
-            return Draft202012Validator(inline(schemas[name], name), format_checker=checker)
-    validators = {}
-    for line in sys.stdin:
-        case = json.loads(line)
-        name = case["schema"]
-        if name not in validators:
-            validators[name] = make(name)
-        # Exhaust the errors instead of is_valid(): an abandoned error generator leaves
-        # the legacy RefResolver's scope stack pushed for the next document.
-        errors = list(validators[name].iter_errors(case["doc"]))
-        print("0" if errors else "1")
-    """
+    /// The Python oracle, shared with other tests: `schemas/tools/validate.py`.
+    static var pythonScript: URL {
+        schemasDirectory.appendingPathComponent("tools").appendingPathComponent("validate.py")
+    }
 
     func testVerdictsMatchPythonJsonschema() throws {
         guard let python = ExternalTool.find("python3"),
@@ -105,10 +54,7 @@ final class SchemaDifferentialTests: XCTestCase {
         }
         let input = cases.map { "{\"schema\":\"\($0.schema)\",\"doc\":\(TestJSONWriter.write($0.document))}" }
             .joined(separator: "\n") + "\n"
-        let scriptURL = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-schema-diff-\(getpid()).py")
-        try Self.pythonScript.write(to: scriptURL, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: scriptURL) }
-        let output = try ExternalTool.run(python, [scriptURL.path, Self.schemasDirectory.path], input: input)
+        let output = try ExternalTool.run(python, [Self.pythonScript.path, Self.schemasDirectory.path], input: input)
         XCTAssertEqual(output.status, 0, "python failed: \(output.stderr)")
         var verdicts = output.stdout.split(separator: "\n")
         let dateTimeChecked = verdicts.first == "datetime-checked"
@@ -119,7 +65,7 @@ final class SchemaDifferentialTests: XCTestCase {
         var leniencies = 0
         for (testCase, verdict) in zip(cases, verdicts) {
             let issues = validator.validate(testCase.document, schema: testCase.schema)
-            let pythonValid = verdict == "1"
+            let pythonValid = verdict.hasPrefix("1")
             if !pythonValid { invalid += 1 }
             if pythonValid, Self.isKnownPythonLeniency(issues, dateTimeChecked: dateTimeChecked) {
                 // Known, deliberate divergence: Python's rfc3339-validator matches with `$`,
@@ -130,7 +76,7 @@ final class SchemaDifferentialTests: XCTestCase {
             if issues.isEmpty != pythonValid {
                 mismatches += 1
                 XCTFail("""
-                    verdicts differ (seed \(Self.seed)) for \(testCase.schema): python says \(pythonValid ? "valid" : "invalid"), \
+                    verdicts differ (seed \(Self.seed)) for \(testCase.schema): python says \(verdict), \
                     ours \(issues.map(\.code)) \(issues.map(\.message))
                     \(TestJSONWriter.write(testCase.document))
                     """)
