@@ -51,7 +51,11 @@ public struct SchemaValidator: Sendable {
             } catch {
                 throw SchemaLoadError(location: "\(name) line \(error.line) column \(error.column)", reason: error.reason)
             }
-            documents.append((schema["$id"]?.stringValue ?? name, schema))
+            let id = schema["$id"]?.stringValue ?? name
+            if let earlier = documents.firstIndex(where: { $0.id == id }) {
+                throw SchemaLoadError(location: name, reason: "$id '\(id)' is already used by \(texts[earlier].name); each file needs its own $id")
+            }
+            documents.append((id, schema))
         }
         schemas = try SchemaCompiler.compile(documents)
     }

@@ -55,10 +55,12 @@ public enum RegionDirectory {
     public static func regions(named name: String, level: Region.Level? = nil, within: String? = nil) -> [Region] {
         let key = normalized(name)
         guard !key.isEmpty else { return [] }
-        return all.filter { region in
-            normalized(region.name) == key
-                && (level == nil || region.level == level)
-                && (within == nil || region.code.hasPrefix((within ?? "") + "."))
+        let prefix = within.map { $0 + "." }
+        return zip(all, normalizedNames).compactMap { region, regionKey in
+            guard regionKey == key, level == nil || region.level == level,
+                  prefix == nil || region.code.hasPrefix(prefix ?? "")
+            else { return nil }
+            return region
         }
     }
 
@@ -73,6 +75,9 @@ public enum RegionDirectory {
         }
         return Region.level(of: code) == nil ? nil : code
     }
+
+    /// `all`'s names, normalized once.
+    private static let normalizedNames: [String] = all.map { normalized($0.name) }
 
     private static let byCode: [String: String] = Dictionary(
         all.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
