@@ -76,6 +76,19 @@ final class GeometryConverterTests: XCTestCase {
         XCTAssertEqual(text.split(separator: ".").last?.count, 9)
     }
 
+    func testOutputValidatesAgainstGeometrySchema() throws {
+        let schemas = try SchemaValidator(directory: SchemaDifferentialTests.schemasDirectory)
+        let inputs: [(String, SourceCRS)] = [
+            ("POLYGON(\(clockwiseSquare))", .utm50South),
+            ("MULTIPOLYGON(((555000 14000, 555040 14000, 555040 14040, 555000 14000)), ((555100 14000, 555140 14000, 555140 14040, 555100 14000)))", .utm50North),
+            ("POLYGON((116.83 -1.27, 116.84 -1.27, 116.84 -1.26, 116.83 -1.27))", .wgs84),
+        ]
+        for (wkt, crs) in inputs {
+            let geometry = try XCTUnwrap(converter.convert(wkt: wkt, crs: crs).geometry)
+            XCTAssertEqual(schemas.validate(geometry, schema: "geometry.v1.json"), [], wkt)
+        }
+    }
+
     func testHolesAreClockwise() throws {
         let hole = "(478010 9859010, 478020 9859010, 478020 9859020, 478010 9859020, 478010 9859010)"   // counter-clockwise
         let result = converter.convert(wkt: "POLYGON(\(clockwiseSquare), \(hole))", crs: .utm50South)

@@ -1,6 +1,6 @@
 /// The path of the value being checked, kept as components and turned into text only
 /// when an issue is reported: valid records then cost no string building.
-struct FieldPath {
+struct SchemaFieldPath {
     enum Component {
         case key(String)
         case index(Int)
@@ -31,7 +31,7 @@ struct SchemaEvaluator {
     let nodes: UnsafeBufferPointer<SchemaNode>
     let patterns: UnsafeBufferPointer<PatternMatcher>
 
-    func evaluate(_ value: JSONValue, node index: Int, path: inout FieldPath, into issues: inout [ValidationIssue]) {
+    func evaluate(_ value: JSONValue, node index: Int, path: inout SchemaFieldPath, into issues: inout [ValidationIssue]) {
         if nodes[index].rejectsAll {
             issues.append(issue(path, ValidationCode.schemaType, "\(describe(path)) is not allowed here"))
             return
@@ -63,7 +63,7 @@ struct SchemaEvaluator {
         if let branches = nodes[index].oneOf { checkBranches(value, branches, exactlyOne: true, &path, &issues) }
     }
 
-    private func checkString(_ text: String, _ node: Int, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
+    private func checkString(_ text: String, _ node: Int, _ path: inout SchemaFieldPath, _ issues: inout [ValidationIssue]) {
         let minimumLength = nodes[node].minLength ?? 0
         let maximumLength = nodes[node].maxLength ?? Int.max
         // JSON Schema counts code points, not grapheme clusters or UTF-16 units. A code
@@ -89,7 +89,7 @@ struct SchemaEvaluator {
         }
     }
 
-    private func checkNumber(_ text: String, _ node: Int, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
+    private func checkNumber(_ text: String, _ node: Int, _ path: inout SchemaFieldPath, _ issues: inout [ValidationIssue]) {
         guard let value = Double(text) else { return }
         if let minimum = nodes[node].minimum, value < minimum {
             issues.append(issue(path, ValidationCode.schemaMinimum, "\(describe(path)) \(text) is below the minimum \(SchemaEvaluator.plain(minimum))"))
@@ -102,7 +102,7 @@ struct SchemaEvaluator {
         }
     }
 
-    private func checkArray(_ items: [JSONValue], _ node: Int, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
+    private func checkArray(_ items: [JSONValue], _ node: Int, _ path: inout SchemaFieldPath, _ issues: inout [ValidationIssue]) {
         if let minimum = nodes[node].minItems, items.count < minimum {
             issues.append(issue(path, ValidationCode.schemaMinItems, "\(describe(path)) must have at least \(minimum) items, has \(items.count)"))
         }
@@ -118,7 +118,7 @@ struct SchemaEvaluator {
         }
     }
 
-    private func checkObject(_ object: JSONObject, _ node: Int, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
+    private func checkObject(_ object: JSONObject, _ node: Int, _ path: inout SchemaFieldPath, _ issues: inout [ValidationIssue]) {
         for name in nodes[node].required where object[name] == nil {
             let field = path.rendered(appending: name)
             issues.append(ValidationIssue(field: field, code: ValidationCode.requiredMissing, message: "\(field) is required but missing"))
@@ -145,7 +145,7 @@ struct SchemaEvaluator {
     /// anyOf / oneOf. When branches fail, the issues of the closest branch (fewest
     /// issues, if only one is closest) are reported, since they say what to fix;
     /// otherwise one summary issue.
-    private func checkBranches(_ value: JSONValue, _ branches: [Int], exactlyOne: Bool, _ path: inout FieldPath, _ issues: inout [ValidationIssue]) {
+    private func checkBranches(_ value: JSONValue, _ branches: [Int], exactlyOne: Bool, _ path: inout SchemaFieldPath, _ issues: inout [ValidationIssue]) {
         var failures: [[ValidationIssue]] = []
         var passed = 0
         for branch in branches {
@@ -222,11 +222,11 @@ struct SchemaEvaluator {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 
-    private func describe(_ path: FieldPath) -> String {
+    private func describe(_ path: SchemaFieldPath) -> String {
         path.components.isEmpty ? "the record" : path.rendered()
     }
 
-    private func issue(_ path: FieldPath, _ code: String, _ message: String) -> ValidationIssue {
+    private func issue(_ path: SchemaFieldPath, _ code: String, _ message: String) -> ValidationIssue {
         ValidationIssue(field: path.components.isEmpty ? "$" : path.rendered(), code: code, message: message)
     }
 }

@@ -76,7 +76,7 @@ public struct SchemaValidator: Sendable {
                                     message: "no schema '\(id)' is loaded; known: \(schemaIDs.joined(separator: ", "))")]
         }
         var issues: [ValidationIssue] = []
-        var fieldPath = FieldPath(components: path.isEmpty ? [] : [.key(path)])
+        var fieldPath = SchemaFieldPath(components: path.isEmpty ? [] : [.key(path)])
         schemas.nodes.withUnsafeBufferPointer { nodes in
             schemas.patterns.withUnsafeBufferPointer { patterns in
                 SchemaEvaluator(nodes: nodes, patterns: patterns).evaluate(value, node: root, path: &fieldPath, into: &issues)
