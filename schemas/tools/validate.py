@@ -20,6 +20,11 @@ schemas = {}
 for path in sorted(folder.glob("*.json")):
     schema = json.loads(path.read_text())
     schemas[schema.get("$id", path.name)] = schema
+for name, schema in schemas.items():
+    try:
+        Draft202012Validator.check_schema(schema)
+    except jsonschema.exceptions.SchemaError as error:
+        sys.exit("%s is not a valid 2020-12 schema: %s" % (name, error.message))
 checker = jsonschema.FormatChecker()
 print("datetime-checked" if "date-time" in checker.checkers else "datetime-unchecked")
 try:
