@@ -102,6 +102,8 @@ final class DomainRuleTests: XCTestCase {
         XCTAssertEqual(RegionDirectory.regions(named: "Gunungsari Ulu").map(\.code), ["64.71.04.1001"])
         XCTAssertEqual(RegionDirectory.regions(named: "KELURAHAN API API").map(\.code), ["64.74.01.1006"])
         XCTAssertEqual(RegionDirectory.regions(named: "Balikpapan", level: .city).map(\.code), ["64.71"])
+        XCTAssertEqual(RegionDirectory.regions(named: "Kec. Bontang Utara").map(\.code), ["64.74.01"])
+        XCTAssertEqual(RegionDirectory.regions(named: "Kotabaru"), [], "a glued 'kota' is part of the name")
         XCTAssertEqual(RegionDirectory.regions(named: "Damai", within: "64.71.06").map(\.code), ["64.71.06.1005"])
         XCTAssertEqual(RegionDirectory.dottedCode(province: "64", city: "71", district: "01", village: "1001"), "64.71.01.1001")
         XCTAssertNil(RegionDirectory.dottedCode(province: "64", city: "7"))

@@ -88,15 +88,16 @@ public enum RegionDirectory {
         return flags
     }()
 
-    /// Lowercased letters and digits only, without a leading administrative word.
+    /// Lowercased letters and digits only, without a leading administrative word
+    /// (`Kelurahan Api-Api` → `apiapi`). The word must stand alone, so `Kotabaru` keeps
+    /// its `kota`.
     static func normalized(_ name: String) -> String {
-        var key = String(name.lowercased().unicodeScalars.filter {
-            ("a"..."z").contains($0) || ("0"..."9").contains($0)
-        })
-        for prefix in ["kelurahan", "kecamatan", "kota", "desa", "kabupaten"] where key.hasPrefix(prefix) && key.count > prefix.count {
-            key.removeFirst(prefix.count)
+        var lowered = Substring(name.lowercased())
+        while lowered.first == " " { lowered.removeFirst() }
+        for word in ["kelurahan ", "kecamatan ", "kota ", "desa ", "kabupaten ", "kab. ", "kec. ", "kel. "] where lowered.hasPrefix(word) {
+            lowered.removeFirst(word.count)
             break
         }
-        return key
+        return String(lowered.unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) })
     }
 }
