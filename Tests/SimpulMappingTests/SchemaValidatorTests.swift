@@ -1,4 +1,5 @@
 import Foundation
+import SimpulTestSupport
 import XCTest
 @testable import SimpulMapping
 
@@ -116,6 +117,44 @@ final class SchemaValidatorTests: XCTestCase {
         XCTAssertEqual(codes([("e", .number("1.0"))]), [])
         XCTAssertEqual(codes([("e", .bool(true))]), ["enum.unknown"])
         XCTAssertEqual(codes([("e", CanonicalRecordGenerator.object([("k", .array([.bool(true)]))]))]), [])
+    }
+
+    /// Random byte edits of a real schema file either load or fail with a located
+    /// SchemaLoadError; they never crash the reader or the compiler.
+    func testMangledSchemaFilesNeverCrash() throws {
+        let url = SchemaDifferentialTests.schemasDirectory.appendingPathComponent("permit.v1.json")
+        let original = Array(try String(contentsOf: url, encoding: .utf8).utf8)
+        var random = SeededRandom(seed: 0x5C4E_3A)
+        let alphabet = Array("{}[]\":,0123456789-+.eE\\u#/$ \ntrufalsn".utf8) + [0xC3, 0xA9, 0xFF, 0x00]
+        var loaded = 0
+        for _ in 0..<200 {
+            var bytes = original
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                let position = Int.random(in: 0..<bytes.count, using: &random)
+                let byte = alphabet[Int.random(in: 0..<alphabet.count, using: &random)]
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: bytes.insert(byte, at: position)
+                case 1: bytes.remove(at: position)
+                default: bytes[position] = byte
+                }
+            }
+            var files = try Self.realFiles().filter { $0.name != "permit.v1.json" }
+            files.append(("permit.v1.json", String(decoding: bytes, as: UTF8.self)))
+            do {
+                _ = try SchemaValidator(texts: files)
+                loaded += 1
+            } catch {
+                XCTAssertFalse(error.location.isEmpty)
+            }
+        }
+        XCTAssertLessThan(loaded, 200, "most edits should break the file")
+    }
+
+    static func realFiles() throws -> [(name: String, text: String)] {
+        let directory = SchemaDifferentialTests.schemasDirectory
+        return try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.map {
+            ($0, try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8))
+        }
     }
 
     func testLoadErrorsNameTheFileAndPlace() {
