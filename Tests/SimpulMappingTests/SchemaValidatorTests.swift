@@ -88,6 +88,18 @@ final class SchemaValidatorTests: XCTestCase {
         XCTAssertEqual(validator.validate(event, schema: "cloudevent.v1.json", path: "event").first?.field, "event.specversion")
     }
 
+    func testCloudEventWithData() throws {
+        let validator = try Self.validator.get()
+        var generator = CanonicalRecordGenerator(seed: 13)
+        guard case .object(var event) = generator.cloudEvent() else { return XCTFail("event is an object") }
+        XCTAssertEqual(validator.validate(cloudEvent: .object(event)), [])
+        event["data"] = CanonicalRecordGenerator.object([("nik", .string("1"))])
+        XCTAssertEqual(validator.validate(cloudEvent: .object(event)).map { "\($0.code)@\($0.field)" },
+                       ["required.missing@data.fullName", "required.missing@data.birthDate", "required.missing@data.sex", "schema.pattern@data.nik"])
+        event["dataschema"] = .string("schemas/unknown.v1.json")
+        XCTAssertEqual(validator.validate(cloudEvent: .object(event)).map(\.code), ["schema.unknown"])
+    }
+
     func testIssuedPermitNeedsNumber() throws {
         let validator = try Self.validator.get()
         let permit = CanonicalRecordGenerator.object([

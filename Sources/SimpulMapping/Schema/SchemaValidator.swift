@@ -84,4 +84,22 @@ public struct SchemaValidator: Sendable {
         }
         return issues
     }
+
+    /// Validates a whole CloudEvent: the envelope against `cloudevent.v1.json`, then its
+    /// `data` against the schema its `dataschema` names (`schemas/person.v1.json` →
+    /// `person.v1.json`), with `data.` prefixed to the field paths. For canonical
+    /// producers posting events directly.
+    public func validate(cloudEvent event: JSONValue) -> [ValidationIssue] {
+        var issues = validate(event, schema: "cloudevent.v1.json")
+        guard let dataschema = event["dataschema"]?.stringValue else { return issues }
+        let id = dataschema.split(separator: "/").last.map(String.init) ?? dataschema
+        guard contains(schema: id) else {
+            issues.append(ValidationIssue(
+                field: "dataschema", code: ValidationCode.schemaUnknown,
+                message: "dataschema '\(dataschema)' names no loaded schema; known: \(schemaIDs.joined(separator: ", "))"))
+            return issues
+        }
+        issues += validate(event["data"] ?? .null, schema: id, path: "data")
+        return issues
+    }
 }
