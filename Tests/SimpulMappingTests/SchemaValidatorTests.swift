@@ -107,7 +107,21 @@ final class SchemaValidatorTests: XCTestCase {
             ("applicant", CanonicalRecordGenerator.object([("kind", .string("person")), ("nik", .string("6471011202900001")),
                                                            ("name", .string("Budi"))])),
         ])
-        XCTAssertFalse(validator.validate(permit, schema: "permit.v1.json").isEmpty)
+        // Two alternatives fail equally (status not in the list; permitNumber missing):
+        // one summary issue naming both.
+        let issues = validator.validate(permit, schema: "permit.v1.json")
+        XCTAssertEqual(issues.map { "\($0.code)@\($0.field)" }, ["schema.any_of@$"])
+        XCTAssertTrue(issues.first?.message.contains("permitNumber") ?? false, issues.first?.message ?? "")
+    }
+
+    func testMaxItemsInsideOneOf() throws {
+        let validator = try Self.validator.get()
+        let position: JSONValue = .array([.number("117"), .number("-1"), .number("0"), .number("0")])
+        let ring: JSONValue = .array([position, position, position, position])
+        let geometry = CanonicalRecordGenerator.object([("type", .string("Polygon")), ("coordinates", .array([ring]))])
+        // The Polygon alternative is the closest, so its own issues are reported.
+        XCTAssertEqual(validator.validate(geometry, schema: "geometry.v1.json").map { "\($0.code)@\($0.field)" },
+                       (0..<4).map { "schema.max_items@coordinates[0][\($0)]" })
     }
 
     func testOneOfAndIntegerSemantics() throws {
