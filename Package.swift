@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "SimpulLog", swiftSettings: swiftSettings),
         // Adapters, declarative mapping, canonical model, validators: no HTTP, no log.
         .target(name: "SimpulMapping", swiftSettings: swiftSettings),
+        // Topics, the publish path, idempotency, quarantine, tokens: no HTTP.
+        .target(name: "SimpulBus", dependencies: ["SimpulLog", "SimpulMapping"], swiftSettings: swiftSettings),
 
         .executableTarget(
             name: "simpul",
@@ -66,6 +68,9 @@ let package = Package(
         .testTarget(
             name: "SimpulMappingTests", dependencies: ["SimpulMapping", "SimpulTestSupport"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SimpulBusTests", dependencies: ["SimpulBus", "SimpulTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests", dependencies: ["SimpulLog", "SimpulTestSupport"],

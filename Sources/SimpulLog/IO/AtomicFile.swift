@@ -1,8 +1,8 @@
 /// Replaces a small file atomically: write a temporary file, sync it, rename it over the
 /// target, sync the directory. After a crash the target is either the old or the new
 /// version, never a mix (ALICE's ordering rules).
-enum AtomicFile {
-    static func write(_ bytes: [UInt8], to path: String, io: any StorageIO) throws {
+public enum AtomicFile {
+    public static func write(_ bytes: [UInt8], to path: String, io: any StorageIO) throws {
         let temporary = path + ".tmp"
         let file = try io.open(temporary, mode: .readWrite(create: true))
         do {
@@ -19,7 +19,7 @@ enum AtomicFile {
     }
 
     /// The whole file, or nil when it does not exist.
-    static func read(_ path: String, io: any StorageIO) throws -> [UInt8]? {
+    public static func read(_ path: String, io: any StorageIO) throws -> [UInt8]? {
         guard io.fileExists(path) else { return nil }
         let file = try io.open(path, mode: .readOnly)
         defer { io.close(file) }

@@ -1,0 +1,90 @@
+import Foundation
+import SimpulLog
+import SimpulMapping
+
+/// What a bus needs to open: where its data and adapters are, and its limits.
+public struct BusSettings: Sendable {
+    public var dataDirectory: String
+    public var adaptersDirectory: String
+    /// How long Idempotency-Keys and event ids are remembered.
+    public var idempotencyWindowMs: Int64 = 24 * 3600 * 1000
+    /// Partitions of a topic created on first use (events of one key stay in one partition).
+    public var partitionsPerTopic = 1
+    /// Most records one publish may carry.
+    public var recordsPerBatchMax = 10_000
+    public var log = PartitionOptions()
+
+    public init(dataDirectory: String, adaptersDirectory: String) {
+        self.dataDirectory = dataDirectory
+        self.adaptersDirectory = adaptersDirectory
+    }
+}
+
+/// The bus: adapters in front, the log behind, and the journals that make publishing
+/// idempotent and refusals recoverable. Safe from any task.
+public final class Bus: Sendable {
+    public let settings: BusSettings
+    public let log: Log
+    public let tokens: TokenStore
+    public let idempotency: IdempotencyStore
+    public let quarantine: QuarantineStore
+    public let stats = BusStats()
+    private let adapters: Locked<[String: any Adapter]>
+
+    private init(settings: BusSettings, log: Log, tokens: TokenStore, idempotency: IdempotencyStore,
+                 quarantine: QuarantineStore, adapters: [String: any Adapter]) {
+        self.settings = settings
+        self.log = log
+        self.tokens = tokens
+        self.idempotency = idempotency
+        self.quarantine = quarantine
+        self.adapters = Locked(adapters)
+    }
+
+    /// Opens the data directory (recovering the log) and loads every adapter.
+    /// - Throws: `BusError.invalidConfiguration` naming the adapter file or setting at fault;
+    ///   `LogError` when the log cannot be opened.
+    public static func open(_ settings: BusSettings, io: any StorageIO = PosixStorageIO()) throws -> Bus {
+        let adapters = try loadAdapters(from: settings.adaptersDirectory)
+        let log = try Log.open(directory: settings.dataDirectory, options: settings.log, io: io)
+        return Bus(settings: settings, log: log, tokens: try TokenStore(dataDirectory: settings.dataDirectory, io: io),
+                   idempotency: try IdempotencyStore(log: log, windowMs: settings.idempotencyWindowMs, io: io),
+                   quarantine: try QuarantineStore(log: log, io: io), adapters: adapters)
+    }
+
+    static func loadAdapters(from directory: String) throws -> [String: any Adapter] {
+        var loaded: [String: any Adapter] = [:]
+        do {
+            for name in try AdapterCatalog.names(in: directory) {
+                loaded[name] = try AdapterCatalog.load(name, in: directory, registry: .builtIn)
+            }
+        } catch {
+            throw BusError.invalidConfiguration(key: "adapters", message: error.description)
+        }
+        return loaded
+    }
+
+    /// Replaces the adapters with those now on disk (all or nothing).
+    public func reloadAdapters() throws {
+        let fresh = try Self.loadAdapters(from: settings.adaptersDirectory)
+        adapters.withLock { $0 = fresh }
+    }
+
+    public func adapter(named name: String) -> (any Adapter)? { adapters.withLock { $0[name] } }
+    public var adapterNames: [String] { adapters.withLock { $0.keys.sorted() } }
+
+    /// The topic partition an entity key belongs to (FNV-1a: stable across restarts).
+    func partition(for key: String, count: Int) -> Int {
+        guard count > 1 else { return 0 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(hash % UInt64(count))
+    }
+
+    /// Finishes pending appends and closes the log and journals.
+    public func close() async {
+        await idempotency.close()
+        await quarantine.close()
+        await log.close()
+    }
+}

@@ -1,0 +1,65 @@
+import SimpulMapping
+
+/// The answer to one publish: an HTTP status and a JSON body with one entry per record.
+public struct PublishResult: Sendable {
+    public enum Record: Sendable, Equatable {
+        /// Appended now, or (`duplicate`) found already appended with the same content.
+        case published(record: Int, id: String, topic: String, partition: Int, offset: Int64, duplicate: Bool)
+        case rejected(record: Int, line: Int, quarantineId: String, errors: [ValidationIssue])
+        /// The event id was used before for other content.
+        case conflict(record: Int, id: String)
+    }
+
+    public var status: Int
+    public var records: [Record]
+
+    public var published: Int { records.filter { if case .published(_, _, _, _, _, false) = $0 { return true }; return false }.count }
+    public var duplicates: Int { records.filter { if case .published(_, _, _, _, _, true) = $0 { return true }; return false }.count }
+    public var rejected: Int { records.filter { if case .rejected = $0 { return true }; return false }.count }
+    public var conflicts: Int { records.filter { if case .conflict = $0 { return true }; return false }.count }
+
+    /// 202 when something was appended; 200 when everything was already there; 409 when
+    /// only reused ids remain; 422 when records were refused and nothing was appended.
+    static func status(for records: [Record]) -> Int {
+        let result = PublishResult(status: 0, records: records)
+        if result.published > 0 { return 202 }
+        if result.rejected > 0 { return 422 }
+        if result.conflicts > 0 { return 409 }
+        return 200
+    }
+
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("published", .number(String(published))), ("duplicates", .number(String(duplicates))),
+            ("rejected", .number(String(rejected))), ("conflicts", .number(String(conflicts))),
+            ("records", .array(records.map(Self.json))),
+        ]))
+    }
+
+    public var body: [UInt8] { JSONWriter.write(json) }
+
+    static func json(_ record: Record) -> JSONValue {
+        switch record {
+        case .published(let number, let id, let topic, let partition, let offset, let duplicate):
+            return .object(JSONObject([
+                ("record", .number(String(number))), ("ok", .bool(true)), ("id", .string(id)), ("topic", .string(topic)),
+                ("partition", .number(String(partition))), ("offset", .number(String(offset))), ("duplicate", .bool(duplicate)),
+            ]))
+        case .rejected(let number, let line, let quarantineId, let errors):
+            return .object(JSONObject([
+                ("record", .number(String(number))), ("ok", .bool(false)), ("line", .number(String(line))),
+                ("quarantineId", .string(quarantineId)), ("errors", .array(errors.map(issueJSON))),
+            ]))
+        case .conflict(let number, let id):
+            return .object(JSONObject([
+                ("record", .number(String(number))), ("ok", .bool(false)), ("id", .string(id)),
+                ("errors", .array([issueJSON(ValidationIssue(field: "id", code: "idempotency.conflict", message:
+                    "event id \(id) was already published with different content; send a new Idempotency-Key"))])),
+            ]))
+        }
+    }
+
+    static func issueJSON(_ issue: ValidationIssue) -> JSONValue {
+        .object(JSONObject([("field", .string(issue.field)), ("code", .string(issue.code)), ("message", .string(issue.message))]))
+    }
+}

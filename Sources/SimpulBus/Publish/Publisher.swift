@@ -1,0 +1,231 @@
+import Foundation
+import SimpulLog
+import SimpulMapping
+
+/// One publish request as the HTTP layer hands it over.
+public struct PublishRequest: Sendable {
+    public var source: String
+    public var body: [UInt8]
+    public var contentType: String?
+    public var fileName: String?
+    public var idempotencyKey: String?
+    public var publisher: Principal
+
+    public init(source: String, body: [UInt8], contentType: String? = nil, fileName: String? = nil,
+                idempotencyKey: String? = nil, publisher: Principal) {
+        self.source = source
+        self.body = body
+        self.contentType = contentType
+        self.fileName = fileName
+        self.idempotencyKey = idempotencyKey
+        self.publisher = publisher
+    }
+}
+
+/// The publish path: decode → map → validate → (idempotency) → append durably →
+/// quarantine what was refused → answer per record.
+extension Bus {
+    public func publish(_ request: PublishRequest) async throws -> PublishResult {
+        guard let adapter = adapter(named: request.source) else { throw BusError.unknownSource(request.source) }
+        let format = try inputFormat(request, adapter: adapter)
+        let requestKey = request.idempotencyKey.map { "R:" + $0 }
+        let bodyHash = SHA256.hex(SHA256.hash(request.body))
+        if let key = request.idempotencyKey, let remembered = idempotency.request(key) {
+            return try replay(remembered, key: key, bodyHash: bodyHash)
+        }
+        let now = Date()
+        let decoded: DecodedInput
+        do {
+            decoded = try adapter.decode(request.body, format: format)
+        } catch {
+            let issue = ValidationIssue(field: "", code: "decode.invalid", message: error.description)
+            return try await refuseWhole(request, format: format, line: error.line, issue: issue)
+        }
+        guard decoded.records.count <= settings.recordsPerBatchMax else {
+            throw BusError.tooManyRecords(count: decoded.records.count, limit: settings.recordsPerBatchMax)
+        }
+        let mapped = adapter.map(decoded, options: EventOptions(time: Self.timestamp(now), idempotencyKey: request.idempotencyKey))
+        let events = mapped.compactMap { record -> CloudEvent? in
+            if case .accepted(let event) = record.outcome { return event }
+            return nil
+        }
+        let keys = Set(events.map { "E:" + $0.id } + [requestKey].compactMap { $0 })
+        await idempotency.gate.claim(keys)
+        defer { idempotency.gate.release(keys) }
+        if let key = request.idempotencyKey, let remembered = idempotency.request(key) {
+            return try replay(remembered, key: key, bodyHash: bodyHash)
+        }
+        let appended = try await appendNew(mapped, adapter: adapter, nowMs: Int64(now.timeIntervalSince1970 * 1000))
+        let results = try await quarantineRefused(mapped, results: appended, request: request, format: format)
+        let result = PublishResult(status: PublishResult.status(for: results), records: results)
+        record(result, source: request.source, bytes: request.body.count, mapped: mapped, at: now)
+        if let key = request.idempotencyKey, result.status == 202 || result.status == 200 {
+            try await wrapStorage {
+                try await idempotency.remember(requestKey: key, RememberedResponse(
+                    bodyHash: bodyHash, body: result.body, timeMs: Int64(now.timeIntervalSince1970 * 1000)))
+            }
+        }
+        return result
+    }
+
+    /// Appends the accepted events that are new, grouped per topic partition (one durable
+    /// append each), and remembers their ids. Duplicates and conflicts append nothing.
+    private func appendNew(_ mapped: [MappedRecord], adapter: any Adapter, nowMs: Int64) async throws -> [PublishResult.Record?] {
+        var results = [PublishResult.Record?](repeating: nil, count: mapped.count)
+        var groups: [String: (topic: String, partition: Int, items: [(index: Int, event: CloudEvent, hash: String)])] = [:]
+        var seen: [String: String] = [:]
+        for (index, record) in mapped.enumerated() {
+            guard case .accepted(let event) = record.outcome else { continue }
+            let hash = EventCodec.dataHash(event.dataBytes)
+            if let known = idempotency.event(event.id) {
+                results[index] = known.dataHash == hash
+                    ? .published(record: record.position, id: event.id, topic: known.topic, partition: known.partition,
+                                 offset: known.offset, duplicate: true)
+                    : .conflict(record: record.position, id: event.id)
+                continue
+            }
+            if let earlier = seen[event.id] {
+                if earlier != hash { results[index] = .conflict(record: record.position, id: event.id) }
+                continue  // the same event twice in one batch: appended once, answered below
+            }
+            seen[event.id] = hash
+            let topic = adapter.descriptor.topic
+            let partition = self.partition(for: event.partitionKey, count: settings.partitionsPerTopic)
+            groups["\(topic)/\(partition)", default: (topic, partition, [])].items.append((index, event, hash))
+        }
+        var remembered: [(id: String, location: EventLocation)] = []
+        for group in groups.values {
+            let topicName = try TopicName(group.topic)
+            let started = Date()
+            let first = try await wrapStorage {
+                try log.createTopic(topicName, partitions: settings.partitionsPerTopic)
+                return try await log.partition(topicName, group.partition).append(group.items.map {
+                    AppendRecord(key: Array($0.event.id.utf8), value: EventCodec.encode($0.event), timestampMs: nowMs)
+                })
+            }
+            stats.recordAppendLatency(ms: Date().timeIntervalSince(started) * 1000)
+            for (number, item) in group.items.enumerated() {
+                let offset = first + Int64(number)
+                results[item.index] = .published(record: mapped[item.index].position, id: item.event.id, topic: group.topic,
+                                                 partition: group.partition, offset: offset, duplicate: false)
+                remembered.append((item.event.id, EventLocation(topic: group.topic, partition: group.partition,
+                                                                offset: offset, dataHash: item.hash, timeMs: nowMs)))
+            }
+        }
+        try await wrapStorage { try await idempotency.remember(events: remembered) }
+        // A repeat inside the batch points at the copy that was appended.
+        for (index, record) in mapped.enumerated() where results[index] == nil {
+            if case .accepted(let event) = record.outcome, let location = idempotency.event(event.id) {
+                results[index] = .published(record: record.position, id: event.id, topic: location.topic,
+                                            partition: location.partition, offset: location.offset, duplicate: true)
+            }
+        }
+        return results
+    }
+
+    private func quarantineRefused(_ mapped: [MappedRecord], results: [PublishResult.Record?], request: PublishRequest,
+                                   format: InputFormat) async throws -> [PublishResult.Record] {
+        var refused: [(record: Int, line: Int, errors: [ValidationIssue])] = []
+        for record in mapped {
+            if case .rejected(let issues) = record.outcome { refused.append((record.position, record.line, issues)) }
+        }
+        let entries = try await wrapStorage {
+            try await quarantine.quarantine(payload: request.body, format: format.rawValue, source: request.source,
+                                            publisher: request.publisher.name, refused: refused)
+        }
+        var byPosition: [Int: QuarantineEntry] = [:]
+        for entry in entries { byPosition[entry.record] = entry }
+        return mapped.enumerated().compactMap { index, record in
+            if let result = results[index] { return result }
+            if case .rejected(let issues) = record.outcome, let entry = byPosition[record.position] {
+                return .rejected(record: record.position, line: record.line, quarantineId: entry.id, errors: issues)
+            }
+            return nil
+        }
+    }
+
+    /// A payload that cannot be read at all is kept whole in quarantine and refused.
+    private func refuseWhole(_ request: PublishRequest, format: InputFormat, line: Int, issue: ValidationIssue) async throws -> PublishResult {
+        let entries = try await wrapStorage {
+            try await quarantine.quarantine(payload: request.body, format: format.rawValue, source: request.source,
+                                            publisher: request.publisher.name, refused: [(0, line, [issue])])
+        }
+        stats.record(source: request.source, published: 0, rejected: 1, duplicates: 0, bytes: request.body.count,
+                     at: Self.timestamp(Date()))
+        stats.record(codes: [issue.code])
+        let records = entries.map { PublishResult.Record.rejected(record: 0, line: line, quarantineId: $0.id, errors: [issue]) }
+        return PublishResult(status: 422, records: records)
+    }
+
+    private func replay(_ remembered: RememberedResponse, key: String, bodyHash: String) throws -> PublishResult {
+        guard remembered.bodyHash == bodyHash else { throw BusError.idempotencyConflict(key: key) }
+        guard case .object(let object)? = try? JSONReader.parse(remembered.body),
+              case .array(let items)? = object["records"] else {
+            return PublishResult(status: 200, records: [])
+        }
+        let records = items.compactMap { item -> PublishResult.Record? in
+            guard case .object(let entry) = item, let id = entry["id"]?.stringValue, let topic = entry["topic"]?.stringValue,
+                  case .number(let number)? = entry["record"], case .number(let partition)? = entry["partition"],
+                  case .number(let offset)? = entry["offset"] else { return nil }
+            return .published(record: Int(number) ?? 0, id: id, topic: topic, partition: Int(partition) ?? 0,
+                              offset: Int64(offset) ?? 0, duplicate: true)
+        }
+        return PublishResult(status: 200, records: records)
+    }
+
+    private func inputFormat(_ request: PublishRequest, adapter: any Adapter) throws -> InputFormat {
+        let declared = request.contentType.flatMap(Self.format(forContentType:))
+        if let contentType = request.contentType, declared == nil,
+           !contentType.lowercased().hasPrefix("application/octet-stream") {
+            throw BusError.unsupportedFormat(source: request.source, detail:
+                "content type \"\(contentType)\" is not one of application/json, application/x-ndjson, text/csv, "
+                + "application/xml, application/geo+json")
+        }
+        var format = adapter.format(forFileName: request.fileName, bytes: request.body)
+        if let declared, declared != .json || !adapter.descriptor.formats.contains(format) { format = declared }
+        guard adapter.descriptor.formats.contains(format) else {
+            let accepted = adapter.descriptor.formats.map(\.rawValue).joined(separator: ", ")
+            throw BusError.unsupportedFormat(source: request.source, detail: "it accepts \(accepted), not \(format.rawValue)")
+        }
+        return format
+    }
+
+    static func format(forContentType contentType: String) -> InputFormat? {
+        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        switch type {
+        case "application/json": return .json
+        case "application/geo+json": return .geojson
+        case "application/x-ndjson", "application/ndjson", "application/jsonl": return .ndjson
+        case "text/csv": return .csv
+        case "application/xml", "text/xml": return .xml
+        default: return nil
+        }
+    }
+
+    private func record(_ result: PublishResult, source: String, bytes: Int, mapped: [MappedRecord], at time: Date) {
+        stats.record(source: source, published: result.published, rejected: result.rejected, duplicates: result.duplicates,
+                     bytes: bytes, at: Self.timestamp(time))
+        var codes: [String] = []
+        for record in mapped { if case .rejected(let issues) = record.outcome { codes += issues.map(\.code) } }
+        stats.record(codes: codes)
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    /// Turns the log's storage errors into the bus's (507 for a full disk, 503 otherwise).
+    func wrapStorage<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as LogError {
+            switch error {
+            case .storageFull: throw BusError.storageFull(error.description)
+            case .storageFailed, .partitionReadOnly, .closed: throw BusError.storage(error.description)
+            default: throw error
+            }
+        }
+    }
+}
