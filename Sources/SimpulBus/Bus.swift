@@ -29,11 +29,14 @@ public final class Bus: Sendable {
     public let idempotency: IdempotencyStore
     public let quarantine: QuarantineStore
     public let stats = BusStats()
+    /// Secret of this installation for field-policy pseudonyms (`pseudonym.key`, 0600).
+    let pseudonymKey: [UInt8]
     private let adapters: Locked<[String: any Adapter]>
 
     private init(settings: BusSettings, log: Log, tokens: TokenStore, idempotency: IdempotencyStore,
-                 quarantine: QuarantineStore, adapters: [String: any Adapter]) {
+                 quarantine: QuarantineStore, adapters: [String: any Adapter], pseudonymKey: [UInt8]) {
         self.settings = settings
+        self.pseudonymKey = pseudonymKey
         self.log = log
         self.tokens = tokens
         self.idempotency = idempotency
@@ -49,7 +52,18 @@ public final class Bus: Sendable {
         let log = try Log.open(directory: settings.dataDirectory, options: settings.log, io: io)
         return Bus(settings: settings, log: log, tokens: try TokenStore(dataDirectory: settings.dataDirectory, io: io),
                    idempotency: try IdempotencyStore(log: log, windowMs: settings.idempotencyWindowMs, io: io),
-                   quarantine: try QuarantineStore(log: log, io: io), adapters: adapters)
+                   quarantine: try QuarantineStore(log: log, io: io), adapters: adapters,
+                   pseudonymKey: try loadOrCreateSecret(settings.dataDirectory + "/pseudonym.key", io: io))
+    }
+
+    /// A 32-byte secret kept in the data directory (created on first start, mode 0600).
+    static func loadOrCreateSecret(_ path: String, io: any StorageIO) throws -> [UInt8] {
+        if let existing = try AtomicFile.read(path, io: io), existing.count == 32 { return existing }
+        var generator = SystemRandomNumberGenerator()
+        let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        try AtomicFile.write(secret, to: path, io: io)
+        chmod(path, 0o600)
+        return secret
     }
 
     static func loadAdapters(from directory: String) throws -> [String: any Adapter] {

@@ -70,7 +70,7 @@ extension Bus {
 
     /// Appends the accepted events that are new, grouped per topic partition (one durable
     /// append each), and remembers their ids. Duplicates and conflicts append nothing.
-    private func appendNew(_ mapped: [MappedRecord], adapter: any Adapter, nowMs: Int64) async throws -> [PublishResult.Record?] {
+    func appendNew(_ mapped: [MappedRecord], adapter: any Adapter, nowMs: Int64) async throws -> [PublishResult.Record?] {
         var results = [PublishResult.Record?](repeating: nil, count: mapped.count)
         var groups: [String: (topic: String, partition: Int, items: [(index: Int, event: CloudEvent, hash: String)])] = [:]
         var seen: [String: String] = [:]
