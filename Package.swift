@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "simpul-bench", targets: ["simpul-bench"]),
         .library(name: "SimpulLog", targets: ["SimpulLog"]),
         .library(name: "SimpulMapping", targets: ["SimpulMapping"]),
+        .library(name: "SimpulServer", targets: ["SimpulServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -36,6 +37,16 @@ let package = Package(
         .target(name: "SimpulLog", swiftSettings: swiftSettings),
         // Adapters, declarative mapping, canonical model, validators: no HTTP, no log.
         .target(name: "SimpulMapping", swiftSettings: swiftSettings),
+        // HTTP server on SwiftNIO: limits, router, graceful shutdown; knows no bus, no log.
+        .target(
+            name: "SimpulServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
 
         .executableTarget(
             name: "simpul",
@@ -66,6 +77,16 @@ let package = Package(
         .testTarget(
             name: "SimpulMappingTests", dependencies: ["SimpulMapping"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SimpulServerTests",
+            dependencies: [
+                "SimpulServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests", dependencies: ["SimpulLog", "SimpulTestSupport"],
