@@ -14,9 +14,12 @@ public struct HTTPServerConfiguration: Sendable {
     /// Largest request body accepted; a larger `Content-Length`, or a streamed body that
     /// passes it, is answered `413 body_too_large`.
     public var bodyBytesMax: Int = 8 << 20
-    /// Bytes of a rejected body still read (and discarded) after the error response, so the
-    /// client can read the response before the close; then the connection is closed.
-    public var rejectedBodyDrainBytesMax: Int = 64 << 10
+    /// Body bytes past `bodyBytesMax` still read (and discarded) after a `413`, so the client
+    /// can read the response before the close (closing on unread data makes the kernel send a
+    /// reset); then the connection is closed. With socket reads of at most 16 KiB, one read
+    /// may cross the limit and one may cross this budget, so the default keeps the total body
+    /// bytes read at most `bodyBytesMax` + 64 KiB (RELIABILITY S4).
+    public var rejectedBodyDrainBytesMax: Int = 32 << 10
     /// Most header fields in one request; more is `431 headers_too_large`.
     public var headerCountMax: Int = 100
     /// Most bytes of the request target plus all header names and values (also the bound for
