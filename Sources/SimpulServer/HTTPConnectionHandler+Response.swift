@@ -23,7 +23,7 @@ extension HTTPConnectionHandler {
                         "http.method": "\(head.method.rawValue)", "http.path": "\(request.path)",
                         "http.status": "\(response.status)",
                     ])
-                self.writeResponse(response, to: head, keepAlive: head.isKeepAlive, context: context)
+                self.writeResponse(response, to: head, keepAlive: head.isKeepAlive && !self.inputClosed, context: context)
             case .failure(let error):
                 // completeWithTask only fails if the task is cancelled; answer rather than hang.
                 self.logger.error("handler task failed", metadata: ["error": "\(error)"])

@@ -49,6 +49,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     var rejectionWritten = false
     /// While rejecting: nothing more of the request will arrive.
     var rejectedRequestComplete = false
+    /// The client shut down its sending side; the connection closes after the current answer.
+    var inputClosed = false
 
     let limits: Limits
     let handler: any HTTPHandler
@@ -180,6 +182,34 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         logger.debug("connection error", metadata: ["error": "\(error)"])
         phase = .closing
         context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let channelEvent = event as? ChannelEvent, channelEvent == .inputClosed else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        // The client will send nothing more: answer what can still be answered, then close.
+        inputClosed = true
+        switch phase {
+        case .idle:
+            phase = .closing
+            context.close(promise: nil)
+        case .receiving:
+            reject(
+                .malformed(reason: "the connection ended in the middle of a request"), context: context,
+                requestComplete: true)
+        case .answering:
+            break  // invokeHandler closes after the response
+        case .rejecting:
+            rejectedRequestComplete = true
+            if rejectionWritten {
+                phase = .closing
+                context.close(promise: nil)
+            }
+        case .closing:
+            break
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

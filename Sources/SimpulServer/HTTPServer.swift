@@ -82,6 +82,9 @@ public final class HTTPServer: Sendable {
             .serverChannelOption(.backlog, value: Int32(clamping: configuration.backlog))
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            // A client may send its request and then shut down its side; it still gets the
+            // answer (HTTPConnectionHandler closes once it is written).
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             // Reads of at most 16 KiB keep the bytes read past a rejected body's budget small.
             .childChannelOption(
                 .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 16 << 10))
@@ -109,6 +112,9 @@ public final class HTTPServer: Sendable {
             let clock = RequestClockHandler(requestTimeout: configuration.requestTimeout) { reason in
                 logger.debug("closing a slow or idle connection", metadata: ["reason": "\(reason)"])
             }
+            // Stops reading while the peer does not read our responses: a client that
+            // pipelines requests and never reads would otherwise grow the outbound buffer.
+            try sync.addHandler(BackPressureHandler())
             try sync.addHandler(IdleStateHandler(readTimeout: configuration.idleTimeout))
             try sync.addHandler(clock)
             var decoderLimits = NIOHTTPDecoderLimitConfiguration()

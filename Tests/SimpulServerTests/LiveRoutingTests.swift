@@ -77,4 +77,15 @@ final class LiveRoutingTests: XCTestCase {
         client.send("abc")
         XCTAssertEqual(client.readResponse()?.bodyText, #"{"source":"s","bytes":3}"#)
     }
+
+    func testHalfClosedClientStillGetsItsAnswer() throws {
+        let live = try LiveServer(self, handler: sampleRouter())
+        let client = try live.client()
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        client.shutdownWrite()
+        let response = try XCTUnwrap(client.readResponse())
+        XCTAssertEqual(response.bodyText, "ok")
+        XCTAssertEqual(response.header("connection"), "close")
+        XCTAssertTrue(client.waitForClose())
+    }
 }
