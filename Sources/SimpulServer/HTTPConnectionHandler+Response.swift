@@ -40,12 +40,14 @@ extension HTTPConnectionHandler {
     /// - Parameter requestComplete: `true` when nothing more of this request will arrive
     ///   (a parser error), so the connection closes as soon as the response is written.
     func reject(_ rejection: ServerRejection, context: ChannelHandlerContext, requestComplete: Bool) {
-        logger.debug(
-            "request rejected",
-            metadata: [
-                "http.status": "\(rejection.status)", "http.code": "\(rejection.code)",
-                "http.remote": "\(context.channel.remoteAddress?.ipAddress ?? "?")",
-            ])
+        var metadata: Logger.Metadata = [
+            "http.status": "\(rejection.status)", "http.code": "\(rejection.code)",
+            "http.remote": "\(context.channel.remoteAddress?.ipAddress ?? "?")",
+        ]
+        if case .malformed(let reason) = rejection {
+            metadata["http.reason"] = "\(reason)"  // parser and target errors name no header value
+        }
+        logger.debug("request rejected", metadata: metadata)
         // Whatever was read counts against limit + drain budget, so the total read for a
         // rejected request stays bounded no matter when the limit was noticed.
         let readSoFar = max(0, bodyBytesRead - limits.bodyBytesMax)

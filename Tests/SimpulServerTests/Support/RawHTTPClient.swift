@@ -92,8 +92,10 @@ final class RawHTTPClient {
     }
 
     /// Reads one response; `nil` if the connection ended (or timed out) before a whole one.
-    /// - Parameter bodyless: `true` for the answer to a `HEAD`.
-    func readResponse(bodyless: Bool = false) -> Response? {
+    /// - Parameters:
+    ///   - bodyless: `true` for the answer to a `HEAD`.
+    ///   - skippingInterim: skip `100 Continue` responses.
+    func readResponse(bodyless: Bool = false, skippingInterim: Bool = true) -> Response? {
         let separator: [UInt8] = Array("\r\n\r\n".utf8)
         var headEnd: Int?
         while headEnd == nil {
@@ -111,7 +113,9 @@ final class RawHTTPClient {
         }
         pending.removeFirst(headEnd + separator.count)
         var response = Response(status: status, headers: headers, body: [])
-        if status == 100 { return readResponse(bodyless: bodyless) }
+        if status == 100 {
+            return skippingInterim ? readResponse(bodyless: bodyless) : response
+        }
         let length = bodyless ? 0 : (response.header("content-length").flatMap { Int($0) } ?? 0)
         while pending.count < length {
             if !fill() { return nil }
