@@ -19,7 +19,7 @@ struct RequestTarget: Equatable {
     /// Parses an origin-form (`/a/b?x=1`), absolute-form (`http://host/a`) or `*` target.
     static func parse(_ uri: String) throws(Invalid) -> RequestTarget {
         var target = Substring(uri)
-        if let schemeEnd = target.range(of: "://"), target.hasPrefix("http") {
+        if target.hasPrefix("http"), let schemeEnd = target.firstRange(of: "://") {
             let afterAuthority = target[schemeEnd.upperBound...]
             target = afterAuthority.firstIndex(of: "/").map { afterAuthority[$0...] } ?? "/"
         }
