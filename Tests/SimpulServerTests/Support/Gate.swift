@@ -38,3 +38,21 @@ func eventually(within seconds: Double = 3, _ condition: () -> Bool) -> Bool {
     }
     return true
 }
+
+/// A counter safe from any thread.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func add(_ delta: Int) {
+        lock.lock()
+        count += delta
+        lock.unlock()
+    }
+
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
+    }
+}
