@@ -14,7 +14,6 @@ let package = Package(
         .executable(name: "simpul-bench", targets: ["simpul-bench"]),
         .library(name: "SimpulLog", targets: ["SimpulLog"]),
         .library(name: "SimpulMapping", targets: ["SimpulMapping"]),
-        .library(name: "SimpulServer", targets: ["SimpulServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -83,7 +82,6 @@ let package = Package(
             dependencies: [
                 "SimpulServer",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
