@@ -95,11 +95,9 @@ extension HTTPConnectionHandler {
         _ response: HTTPResponse, to request: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext
     ) -> EventLoopFuture<Void> {
         var response = response
-        if !(200...999).contains(response.status) {
-            logger.error("handler returned an invalid status", metadata: ["http.status": "\(response.status)"])
-            response = .error(
-                status: 500, code: "internal_error",
-                message: "the handler returned status \(response.status); this is a bug, please report it")
+        if let problem = ResponseCheck.problem(in: response) {
+            logger.error("handler response refused", metadata: ["http.problem": "\(problem)"])
+            response = .error(status: 500, code: "internal_error", message: "\(problem); this is a bug, please report it")
         }
         var headers = HTTPHeaders()
         for (name, value) in response.headers {
@@ -108,7 +106,9 @@ extension HTTPConnectionHandler {
             default: headers.add(name: name, value: value)
             }
         }
-        headers.add(name: "Content-Length", value: String(response.body.count))
+        if ResponseCheck.hasContentLength(status: response.status) {
+            headers.add(name: "Content-Length", value: String(response.body.count))
+        }
         if !keepAlive {
             headers.add(name: "Connection", value: "close")
         } else if request.version.major == 1, request.version.minor == 0 {
