@@ -80,6 +80,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard case .idle = phase else { return }
         clock.requestStarted()
+        clock.headReceived()
         server.addInFlightRequests(1)
         countsInFlightRequest = true
         bodyBytesRead = 0

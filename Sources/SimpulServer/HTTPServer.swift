@@ -109,7 +109,9 @@ public final class HTTPServer: Sendable {
         let handler = self.handler
         return channel.eventLoop.makeCompletedFuture {
             let sync = channel.pipeline.syncOperations
-            let clock = RequestClockHandler(requestTimeout: configuration.requestTimeout) { reason in
+            let clock = RequestClockHandler(
+                requestHeadTimeout: configuration.requestHeadTimeout, requestTimeout: configuration.requestTimeout
+            ) { reason in
                 logger.debug("closing a slow or idle connection", metadata: ["reason": "\(reason)"])
             }
             // Stops reading while the peer does not read our responses: a client that

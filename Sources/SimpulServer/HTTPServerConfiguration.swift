@@ -36,9 +36,14 @@ public struct HTTPServerConfiguration: Sendable {
     /// A connection that sends nothing for this long between or during requests is closed
     /// (`408 request_timeout` if a request had started).
     public var idleTimeout: TimeAmount = .seconds(30)
-    /// Time from the first byte of a request to its last; a slower client gets
-    /// `408 request_timeout` and the connection is closed.
-    public var requestTimeout: TimeAmount = .seconds(30)
+    /// Time from the first byte of a request to the end of its head; a slower client gets
+    /// `408 request_timeout` and the connection is closed. Short, because a head is small:
+    /// this is what cuts a client trickling header bytes (slowloris).
+    public var requestHeadTimeout: TimeAmount = .seconds(10)
+    /// Time from the first byte of a request to its last body byte; a slower client gets
+    /// `408 request_timeout` and the connection is closed. The default lets a full
+    /// `bodyBytesMax` body through at about 140 KB/s.
+    public var requestTimeout: TimeAmount = .seconds(60)
     /// How long `shutdown()` waits for in-flight requests before closing their connections.
     public var shutdownGracePeriod: TimeAmount = .seconds(10)
     /// How long a connection stays open after an error response while the rest of the
@@ -78,7 +83,8 @@ public struct HTTPServerConfiguration: Sendable {
             "use at least bodyBytesMax (\(bodyBytesMax)), or no body of the maximum size could ever be accepted")
         try require(retryAfterSeconds > 0, "retryAfterSeconds", "use a positive number of seconds")
         for (key, value) in [
-            ("idleTimeout", idleTimeout), ("requestTimeout", requestTimeout),
+            ("idleTimeout", idleTimeout), ("requestHeadTimeout", requestHeadTimeout),
+            ("requestTimeout", requestTimeout),
             ("lingerTimeout", lingerTimeout),
         ] {
             try require(value > .zero, key, "use a positive duration")

@@ -4,9 +4,11 @@ import NIOCore
 ///
 /// It sits right after the socket, before the HTTP decoder, because a client that sends one
 /// byte per second never completes a request head: only the raw bytes show that a request
-/// has started. The request deadline starts at the first byte of a request and stops when
-/// `HTTPConnectionHandler` reports the request complete; `IdleStateHandler` (placed before
-/// this one) reports silence. A request still arriving at either point is answered
+/// has started. Two deadlines count from that first byte: the head must be complete within
+/// `requestHeadTimeout` (short: a slowloris client trickling headers is cut early) and the
+/// whole request within `requestTimeout` (longer: a large batch on a slow link still gets
+/// through); `HTTPConnectionHandler` reports the head and the end. `IdleStateHandler`
+/// (placed before this one) reports silence. A request still arriving at either point is answered
 /// `408 request_timeout` (unless a response was already started) and the connection is
 /// closed; an idle keep-alive connection is just closed. Loop-confined, like any handler.
 final class RequestClockHandler: ChannelInboundHandler {
@@ -23,15 +25,20 @@ final class RequestClockHandler: ChannelInboundHandler {
         case answering
     }
 
+    private let requestHeadTimeout: TimeAmount
     private let requestTimeout: TimeAmount
     private var phase = Phase.waiting
+    private var requestStart = NIODeadline.distantPast
     private var responseStarted = false
     private var deadline: Scheduled<Void>?
     private var context: ChannelHandlerContext?
     private let onTimeout: (_ reason: String) -> Void
 
     /// - Parameter onTimeout: told why a connection is closed, for the log.
-    init(requestTimeout: TimeAmount, onTimeout: @escaping (_ reason: String) -> Void) {
+    init(
+        requestHeadTimeout: TimeAmount, requestTimeout: TimeAmount, onTimeout: @escaping (_ reason: String) -> Void
+    ) {
+        self.requestHeadTimeout = requestHeadTimeout
         self.requestTimeout = requestTimeout
         self.onTimeout = onTimeout
     }
@@ -72,13 +79,27 @@ final class RequestClockHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
-    /// A request began (its first byte, or a pipelined head already buffered): start the clock.
+    /// A request began (its first byte, or a pipelined head already buffered): start the
+    /// head deadline.
     func requestStarted() {
-        guard phase == .waiting, let context else { return }
+        guard phase == .waiting else { return }
         phase = .receiving
+        requestStart = .now()
+        arm(at: requestStart + min(requestHeadTimeout, requestTimeout), reason: "request head deadline")
+    }
+
+    /// The head is complete: the whole request now has until `requestTimeout` after its first byte.
+    func headReceived() {
+        guard phase == .receiving else { return }
+        arm(at: requestStart + requestTimeout, reason: "request deadline")
+    }
+
+    private func arm(at time: NIODeadline, reason: String) {
+        deadline?.cancel()
+        guard let context else { return }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        deadline = context.eventLoop.scheduleTask(in: requestTimeout) {
-            loopBound.value.timeOut(reason: "request deadline")
+        deadline = context.eventLoop.scheduleTask(deadline: time) {
+            loopBound.value.timeOut(reason: reason)
         }
     }
 

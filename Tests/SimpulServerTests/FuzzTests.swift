@@ -59,7 +59,10 @@ final class FuzzTests: XCTestCase {
         let count = environment["SIMPUL_FUZZ_COUNT"].flatMap { Int($0) } ?? 300
         print("FuzzTests seed \(seed) (replay with SIMPUL_FUZZ_SEED=\(seed)), \(count) inputs")
         var random = SeededRandom(state: seed)
-        let live = try LiveServer(self, handler: sampleRouter()) { $0.requestTimeout = .seconds(1) }
+        let live = try LiveServer(self, handler: sampleRouter()) {
+            $0.requestHeadTimeout = .seconds(1)
+            $0.requestTimeout = .seconds(1)
+        }
         var answered = 0
         for index in 0..<count {
             let bytes = Self.input(&random)
