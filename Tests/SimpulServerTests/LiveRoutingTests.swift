@@ -98,4 +98,26 @@ final class LiveRoutingTests: XCTestCase {
             XCTAssertEqual(response.bodyText, #"{"topic":"n\#(index)","from":""}"#)
         }
     }
+
+    func testRequestFieldsReachTheHandler() throws {
+        var router = Router()
+        router.add(.POST, "/echo/{name}") { request in
+            let fields = [
+                request.method.rawValue, request.path, request.rawPath, request.pathParameters["name"] ?? "-",
+                request.query["q"] ?? "-", request.header("X-MiXeD-cAsE") ?? "-",
+                request.headerValues("x-multi").joined(separator: "|"), request.remoteAddress ?? "-",
+                String(decoding: request.body, as: UTF8.self),
+            ]
+            return HTTPResponse(status: 200, body: Array(fields.joined(separator: "\n").utf8))
+        }
+        let live = try LiveServer(self, handler: router)
+        let client = try live.client()
+        client.send(
+            "POST http://example.org/echo/a%20b?q=%E2%9C%93 HTTP/1.1\r\nHost: x\r\nx-mixed-case: yes\r\n"
+                + "X-Multi: 1\r\nX-Multi: 2\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
+        let response = try XCTUnwrap(client.readResponse())
+        XCTAssertEqual(
+            response.bodyText.split(separator: "\n", omittingEmptySubsequences: false),
+            ["POST", "/echo/a b", "/echo/a%20b", "a b", "\u{2713}", "yes", "1|2", "127.0.0.1", "abcde"])
+    }
 }
