@@ -5,8 +5,8 @@ import XCTest
 
 /// Goal (RELIABILITY S4, CI size): a few hundred seeded random and mutated requests each end
 /// in a 4xx or a close within 1 s — never a 5xx, a hang or a crash — and the server still
-/// answers a valid request afterwards. Replay with `SIMPUL_FUZZ_SEED=<seed>`; raise the count
-/// with `SIMPUL_FUZZ_COUNT`.
+/// answers a valid request afterwards; every 4xx carries a JSON reason. Replay with
+/// `SIMPUL_FUZZ_SEED=<seed>`; raise the count with `SIMPUL_FUZZ_COUNT` (`SIMPUL_SOAK=1`: 100k).
 final class FuzzTests: XCTestCase {
     /// SplitMix64: small, seedable, the same on every platform.
     struct SeededRandom: RandomNumberGenerator {
@@ -56,7 +56,8 @@ final class FuzzTests: XCTestCase {
     func testSeededHostileInputsGet4xxOrClose() throws {
         let environment = ProcessInfo.processInfo.environment
         let seed = environment["SIMPUL_FUZZ_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 0...UInt64.max)
-        let count = environment["SIMPUL_FUZZ_COUNT"].flatMap { Int($0) } ?? 300
+        let count =
+            environment["SIMPUL_FUZZ_COUNT"].flatMap { Int($0) } ?? (environment["SIMPUL_SOAK"] == nil ? 300 : 100_000)
         print("FuzzTests seed \(seed) (replay with SIMPUL_FUZZ_SEED=\(seed)), \(count) inputs")
         var random = SeededRandom(state: seed)
         let live = try LiveServer(self, handler: sampleRouter()) {
@@ -80,6 +81,11 @@ final class FuzzTests: XCTestCase {
             for status in statuses {
                 XCTAssertTrue((200..<300).contains(status) || (400..<500).contains(status), "status \(status); \(context)")
             }
+            // Every rejection says why, in the JSON error shape (an answer to HEAD has no body).
+            let isHead = bytes.firstRange(of: Array("HEAD".utf8)) != nil
+            let rejections = isHead ? 0 : statuses.filter { (400..<500).contains($0) }.count
+            let reasons = answer.components(separatedBy: #"{"error":{"code":""#).count - 1
+            XCTAssertGreaterThanOrEqual(reasons, rejections, "a 4xx without a JSON reason; \(context)")
         }
         print("FuzzTests: \(answered) of \(count) inputs got a response before the close")
         XCTAssertEqual(try live.client().request("GET", "/healthz")?.bodyText, "ok", "seed \(seed)")
