@@ -38,6 +38,16 @@ let package = Package(
         .target(name: "SimpulMapping", swiftSettings: swiftSettings),
         // Topics, the publish path, idempotency, quarantine, tokens: no HTTP.
         .target(name: "SimpulBus", dependencies: ["SimpulLog", "SimpulMapping"], swiftSettings: swiftSettings),
+        // HTTP server on SwiftNIO: limits, router, graceful shutdown; knows no bus, no log.
+        .target(
+            name: "SimpulServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
 
         .executableTarget(
             name: "simpul",
@@ -71,6 +81,15 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "SimpulBusTests", dependencies: ["SimpulBus", "SimpulTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SimpulServerTests",
+            dependencies: [
+                "SimpulServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests", dependencies: ["SimpulLog", "SimpulTestSupport"],
