@@ -48,11 +48,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
+        // The HTTP API: routes binding SimpulServer to SimpulBus, configuration, tokens.
+        .target(
+            name: "SimpulAPI",
+            dependencies: ["SimpulBus", "SimpulServer", .product(name: "NIOHTTP1", package: "swift-nio")],
+            swiftSettings: swiftSettings),
 
         .executableTarget(
             name: "simpul",
             dependencies: [
-                "SimpulLog", "SimpulMapping",
+                "SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -90,6 +95,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SimpulAPITests", dependencies: ["SimpulAPI", "SimpulTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests", dependencies: ["SimpulLog", "SimpulTestSupport"],

@@ -13,6 +13,8 @@ public struct BusSettings: Sendable {
     /// Most records one publish may carry.
     public var recordsPerBatchMax = 10_000
     public var log = PartitionOptions()
+    /// The canonical schemas (`schemas/`), for `POST /v1/events`; nil skips schema checks.
+    public var schemasDirectory: String?
 
     public init(dataDirectory: String, adaptersDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -31,11 +33,15 @@ public final class Bus: Sendable {
     public let stats = BusStats()
     /// Secret of this installation for field-policy pseudonyms (`pseudonym.key`, 0600).
     let pseudonymKey: [UInt8]
+    /// The canonical model's validator, when a schemas directory is configured.
+    public let schemas: SchemaValidator?
     private let adapters: Locked<[String: any Adapter]>
 
     private init(settings: BusSettings, log: Log, tokens: TokenStore, idempotency: IdempotencyStore,
-                 quarantine: QuarantineStore, adapters: [String: any Adapter], pseudonymKey: [UInt8]) {
+                 quarantine: QuarantineStore, adapters: [String: any Adapter], pseudonymKey: [UInt8],
+                 schemas: SchemaValidator?) {
         self.settings = settings
+        self.schemas = schemas
         self.pseudonymKey = pseudonymKey
         self.log = log
         self.tokens = tokens
@@ -49,11 +55,19 @@ public final class Bus: Sendable {
     ///   `LogError` when the log cannot be opened.
     public static func open(_ settings: BusSettings, io: any StorageIO = PosixStorageIO()) throws -> Bus {
         let adapters = try loadAdapters(from: settings.adaptersDirectory)
+        var schemas: SchemaValidator?
+        if let directory = settings.schemasDirectory {
+            do {
+                schemas = try SchemaValidator(directory: URL(fileURLWithPath: directory))
+            } catch {
+                throw BusError.invalidConfiguration(key: "schemasDir", message: "\(error)")
+            }
+        }
         let log = try Log.open(directory: settings.dataDirectory, options: settings.log, io: io)
         return Bus(settings: settings, log: log, tokens: try TokenStore(dataDirectory: settings.dataDirectory, io: io),
                    idempotency: try IdempotencyStore(log: log, windowMs: settings.idempotencyWindowMs, io: io),
                    quarantine: try QuarantineStore(log: log, io: io), adapters: adapters,
-                   pseudonymKey: try loadOrCreateSecret(settings.dataDirectory + "/pseudonym.key", io: io))
+                   pseudonymKey: try loadOrCreateSecret(settings.dataDirectory + "/pseudonym.key", io: io), schemas: schemas)
     }
 
     /// A 32-byte secret kept in the data directory (created on first start, mode 0600).

@@ -55,7 +55,7 @@ extension Bus {
         if let key = request.idempotencyKey, let remembered = idempotency.request(key) {
             return try replay(remembered, key: key, bodyHash: bodyHash)
         }
-        let appended = try await appendNew(mapped, adapter: adapter, nowMs: Int64(now.timeIntervalSince1970 * 1000))
+        let appended = try await appendNew(mapped, topic: { _ in adapter.descriptor.topic }, nowMs: Int64(now.timeIntervalSince1970 * 1000))
         let results = try await quarantineRefused(mapped, results: appended, request: request, format: format)
         let result = PublishResult(status: PublishResult.status(for: results), records: results)
         record(result, source: request.source, bytes: request.body.count, mapped: mapped, at: now)
@@ -70,7 +70,7 @@ extension Bus {
 
     /// Appends the accepted events that are new, grouped per topic partition (one durable
     /// append each), and remembers their ids. Duplicates and conflicts append nothing.
-    func appendNew(_ mapped: [MappedRecord], adapter: any Adapter, nowMs: Int64) async throws -> [PublishResult.Record?] {
+    func appendNew(_ mapped: [MappedRecord], topic topicOf: (CloudEvent) -> String, nowMs: Int64) async throws -> [PublishResult.Record?] {
         var results = [PublishResult.Record?](repeating: nil, count: mapped.count)
         var groups: [String: (topic: String, partition: Int, items: [(index: Int, event: CloudEvent, hash: String)])] = [:]
         var seen: [String: String] = [:]
@@ -89,7 +89,7 @@ extension Bus {
                 continue  // the same event twice in one batch: appended once, answered below
             }
             seen[event.id] = hash
-            let topic = adapter.descriptor.topic
+            let topic = topicOf(event)
             let partition = self.partition(for: event.partitionKey, count: settings.partitionsPerTopic)
             groups["\(topic)/\(partition)", default: (topic, partition, [])].items.append((index, event, hash))
         }
@@ -123,7 +123,7 @@ extension Bus {
         return results
     }
 
-    private func quarantineRefused(_ mapped: [MappedRecord], results: [PublishResult.Record?], request: PublishRequest,
+    func quarantineRefused(_ mapped: [MappedRecord], results: [PublishResult.Record?], request: PublishRequest,
                                    format: InputFormat) async throws -> [PublishResult.Record] {
         var refused: [(record: Int, line: Int, errors: [ValidationIssue])] = []
         for record in mapped {

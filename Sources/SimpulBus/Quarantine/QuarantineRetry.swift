@@ -37,7 +37,7 @@ extension Bus {
             let keys: Set<String> = ["E:" + event.id]
             await idempotency.gate.claim(keys)
             defer { idempotency.gate.release(keys) }
-            let results = try await appendNew([record], adapter: adapter, nowMs: currentTimeMs())
+            let results = try await appendNew([record], topic: { _ in adapter.descriptor.topic }, nowMs: currentTimeMs())
             if case .conflict? = results.first ?? nil {
                 let issue = ValidationIssue(field: "id", code: "idempotency.conflict", message:
                     "event id \(event.id) was already published with different content")

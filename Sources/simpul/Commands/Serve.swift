@@ -1,35 +1,79 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Logging
+import SimpulAPI
+import SimpulBus
 import SimpulLog
+import SimpulServer
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `simpul serve`: opens the embedded log and runs until SIGINT or SIGTERM, then closes
-/// it cleanly (every queued append finished and synced).
+/// `simpul serve`: opens the bus (recovering the log), serves the HTTP API, and on
+/// SIGINT or SIGTERM stops accepting, finishes in-flight requests, syncs and closes.
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the bus on its embedded log.")
+    static let configuration = CommandConfiguration(
+        abstract: "Run the bus: HTTP ingest and admin API over the embedded log.",
+        discussion: "With no --config it runs the embedded default: 127.0.0.1:8080, log under ./data, adapters from ./adapters.")
 
-    @Option(name: .long, help: "Data directory of the embedded log.")
-    var dataDir = "./data"
+    @Option(name: .long, help: "JSON config file (see deploy/simpul.example.json).")
+    var config: String?
+
+    @Option(name: .long, help: "Data directory of the embedded log (overrides the config).")
+    var dataDir: String?
+
+    @Option(name: .long, help: "Address to listen on, HOST:PORT (overrides the config).")
+    var listen: String?
+
+    @Option(name: .long, help: "Folder with one sub-folder per adapter (overrides the config).")
+    var adaptersDir: String?
 
     func run() async throws {
-        let log: Log
+        var settings: ServeConfiguration
         do {
-            log = try Log.open(directory: dataDir)
+            settings = try config.map(ServeConfiguration.load(file:)) ?? ServeConfiguration()
+            if let dataDir { settings.bus.dataDirectory = dataDir }
+            if let adaptersDir { settings.bus.adaptersDirectory = adaptersDir }
+            if let listen { try settings.setListen(listen, key: "--listen") }
+            try settings.http.validate()
         } catch {
-            printError("cannot open the log in \(dataDir): \(error)")
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+        let bus: Bus
+        do {
+            bus = try Bus.open(settings.bus)
+        } catch {
+            printError("cannot start: \(error)")
             throw ExitCode(1)
         }
-        for report in log.recoveryReports where !report.isClean {
-            printError("recovery: \(report.summary)")
+        for report in bus.log.recoveryReports where !report.isClean { printError("recovery: \(report.summary)") }
+        var logger = Logger(label: "simpul")
+        logger.logLevel = .info
+        let server = HTTPServer(configuration: settings.http, handler: APIRouter.make(bus: bus, probes: Probes()), logger: logger)
+        let port: Int
+        do {
+            port = try await server.start()
+        } catch {
+            printError("cannot listen on \(settings.http.host):\(settings.http.port): \(error)")
+            await bus.close()
+            throw ExitCode(1)
         }
-        print("simpul: serving the embedded log in \(dataDir) (\(log.topicNames.count) topics); Ctrl-C stops")
+        let url = "http://\(settings.http.host):\(port)"
+        do {
+            for line in try TokenBootstrap.runIfNeeded(bus: bus, tokenFile: settings.tokenFile, serverURL: url) { print("simpul: " + line) }
+        } catch {
+            printError("cannot write the first tokens: \(error)")
+        }
+        print("simpul: listening on \(url) (data in \(settings.bus.dataDirectory), adapters: "
+              + "\(bus.adapterNames.joined(separator: ", "))); Ctrl-C stops")
+        fflush(nil)  // every stream: the line above must reach a pipe before we block
         let signal = await waitForTerminationSignal()
-        print("simpul: \(signal) received, closing the log")
-        await log.close()
+        print("simpul: \(signal) received, finishing in-flight requests")
+        await server.shutdown()
+        await bus.close()
         print("simpul: stopped cleanly")
     }
 }
@@ -52,7 +96,6 @@ func waitForTerminationSignal() async -> String {
             source.resume()
             sources.append(source)
         }
-        withExtendedLifetime(sources) {}
         retainedSignalSources.withLock { $0 = sources }
     }
 }

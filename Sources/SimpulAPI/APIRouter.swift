@@ -1,0 +1,34 @@
+import NIOHTTP1
+import SimpulBus
+import SimpulServer
+
+/// The HTTP API of the bus (`docs/openapi.yaml`): every route, bound to one `Bus`.
+public enum APIRouter {
+    /// Routes answered without a token: liveness and readiness probes only.
+    public static let publicRoutes: Set<String> = ["GET /healthz", "GET /readyz"]
+
+    public static func make(bus: Bus, probes: Probes) -> Router {
+        var router = Router()
+        router.add(.POST, "/v1/sources/{source}/records") { await PublishRoutes.publish($0, bus: bus) }
+        router.add(.POST, "/v1/events") { await CanonicalEventRoutes.publish($0, bus: bus) }
+        router.add(.GET, "/v1/topics") { await ReadRoutes.topics($0, bus: bus) }
+        router.add(.GET, "/v1/topics/{topic}/events") { await ReadRoutes.events($0, bus: bus) }
+        router.add(.GET, "/v1/quarantine") { await QuarantineRoutes.list($0, bus: bus) }
+        router.add(.GET, "/v1/quarantine/{id}") { await QuarantineRoutes.show($0, bus: bus) }
+        router.add(.POST, "/v1/quarantine/{id}/retry") { await QuarantineRoutes.retry($0, bus: bus) }
+        router.add(.GET, "/v1/stats") { await AdminRoutes.stats($0, bus: bus) }
+        router.add(.GET, "/metrics") { await AdminRoutes.metrics($0, bus: bus, probes: probes) }
+        router.add(.GET, "/healthz") { _ in .json(status: 200, "{\"status\":\"ok\"}") }
+        router.add(.GET, "/readyz") { _ in AdminRoutes.ready(bus: bus, probes: probes) }
+        return router
+    }
+}
+
+/// What the API asks of the process around it (the HTTP server's in-flight count).
+public struct Probes: Sendable {
+    public var inFlightRequests: @Sendable () -> Int
+
+    public init(inFlightRequests: @escaping @Sendable () -> Int = { 0 }) {
+        self.inFlightRequests = inFlightRequests
+    }
+}

@@ -1,0 +1,18 @@
+import SimpulMapping
+import SimpulServer
+
+extension HTTPResponse {
+    /// A JSON response from a `JSONValue` (written with the mapping module's writer).
+    static func json(status: Int, value: JSONValue, headers: [(String, String)] = []) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: JSONWriter.write(value))
+    }
+
+    static func json(status: Int, bytes: [UInt8]) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: bytes)
+    }
+}
+
+extension JSONValue {
+    static func int<T: BinaryInteger>(_ value: T) -> JSONValue { .number(String(value)) }
+    static func object(_ members: [(String, JSONValue)]) -> JSONValue { .object(JSONObject(members.map { ($0.0, $0.1) })) }
+}

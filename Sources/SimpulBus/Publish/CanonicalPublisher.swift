@@ -1,0 +1,70 @@
+import Foundation
+import SimpulLog
+import SimpulMapping
+
+/// `POST /v1/events`: producers that already speak the canonical model send CloudEvents,
+/// which are checked against their `dataschema` and appended like mapped records.
+extension Bus {
+    /// The topic of a canonical event: its type without the last segment
+    /// (`city.population.person.upserted` → `city.population.person`).
+    public static func topic(forEventType type: String) -> String {
+        guard let dot = type.lastIndex(of: ".") else { return type }
+        return String(type[..<dot])
+    }
+
+    /// Checks and appends canonical events; `events` are the raw JSON of each, in order.
+    public func publishCanonical(_ events: [[UInt8]], publisher: Principal) async throws -> PublishResult {
+        guard events.count <= settings.recordsPerBatchMax else {
+            throw BusError.tooManyRecords(count: events.count, limit: settings.recordsPerBatchMax)
+        }
+        let now = Date()
+        var mapped: [MappedRecord] = []
+        for (index, bytes) in events.enumerated() {
+            mapped.append(MappedRecord(record: index + 1, line: 0, outcome: check(bytes, publisher: publisher)))
+        }
+        let accepted = mapped.compactMap { record -> CloudEvent? in
+            if case .accepted(let event) = record.outcome { return event }
+            return nil
+        }
+        let keys = Set(accepted.map { "E:" + $0.id })
+        await idempotency.gate.claim(keys)
+        defer { idempotency.gate.release(keys) }
+        let appended = try await appendNew(mapped, topic: { Self.topic(forEventType: $0.type) },
+                                           nowMs: Int64(now.timeIntervalSince1970 * 1000))
+        let body = Array("[".utf8) + events.joined(separator: Array(",\n".utf8)) + Array("]".utf8)
+        let request = PublishRequest(source: "events", body: body, publisher: publisher)
+        let results = try await quarantineRefused(mapped, results: appended, request: request, format: .json)
+        return PublishResult(status: PublishResult.status(for: results), records: results)
+    }
+
+    private func check(_ bytes: [UInt8], publisher: Principal) -> MappedRecord.Outcome {
+        let value: JSONValue
+        do {
+            value = try JSONReader.parse(bytes)
+        } catch {
+            return .rejected([ValidationIssue(field: "", code: "decode.invalid", message: error.description)])
+        }
+        var issues = schemas.map { $0.validate(cloudEvent: value) } ?? []
+        let source = value["source"]?.stringValue ?? ""
+        if publisher.kind != .admin && !publisher.sources.contains(source) {
+            issues.append(ValidationIssue(field: "source", code: "source.forbidden", message:
+                "this token may not publish events of source \"\(source)\""))
+        }
+        guard issues.isEmpty, case .object(let data)? = value["data"], let id = value["id"]?.stringValue,
+              let type = value["type"]?.stringValue else {
+            if issues.isEmpty {
+                issues.append(ValidationIssue(field: "data", code: "required.missing", message: "an event needs id, type and an object as data"))
+            }
+            return .rejected(issues)
+        }
+        if (try? TopicName(Self.topic(forEventType: type))) == nil {
+            return .rejected([ValidationIssue(field: "type", code: "type.invalid", message:
+                "type \"\(type)\" does not name a topic; use lowercase dotted words such as city.population.person.upserted")])
+        }
+        let subject = value["subject"]?.stringValue ?? ""
+        return .accepted(CloudEvent(
+            canonicalID: id, source: source, type: type, subject: subject,
+            time: value["time"]?.stringValue ?? Self.timestamp(Date()), dataSchema: value["dataschema"]?.stringValue ?? "",
+            partitionKey: value["partitionkey"]?.stringValue ?? (subject.isEmpty ? id : subject), data: data))
+    }
+}
