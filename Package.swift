@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(
             name: "SimpulServerTests",
             dependencies: [
-                "SimpulServer",
+                "SimpulServer", "SimpulTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

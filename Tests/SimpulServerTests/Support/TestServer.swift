@@ -1,3 +1,4 @@
+import SimpulTestSupport
 import Foundation
 import Logging
 import NIOCore

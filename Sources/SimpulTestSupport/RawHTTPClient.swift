@@ -9,30 +9,31 @@ import Glibc
 ///
 /// URLSession is not used: it is unreliable on Linux and would hide the wire behaviour these
 /// tests are about. Use it from one thread.
-final class RawHTTPClient {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public final class RawHTTPClient {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// A parsed response.
-    struct Response {
-        var status: Int
-        var headers: [(String, String)]
-        var body: [UInt8]
+    public struct Response {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: [UInt8]
 
-        func header(_ name: String) -> String? {
+        public func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
         }
 
-        var bodyText: String { String(decoding: body, as: UTF8.self) }
+        public var bodyText: String { String(decoding: body, as: UTF8.self) }
     }
 
     private let fd: Int32
     private var pending: [UInt8] = []
-    private(set) var peerClosed = false
+    public private(set) var peerClosed = false
 
     /// Connects to `127.0.0.1:port`; reads give up after `readTimeoutSeconds`.
-    init(port: Int, readTimeoutSeconds: Double = 5) throws {
+    public init(port: Int, readTimeoutSeconds: Double = 5) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket() failed: errno \(errno)") }
         var address = sockaddr_in()
@@ -54,14 +55,14 @@ final class RawHTTPClient {
 
     deinit { Glibc.close(fd) }
 
-    func setReadTimeout(seconds: Double) {
+    public func setReadTimeout(seconds: Double) {
         var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// Sends all of `bytes`; returns `false` if the peer closed or reset the connection.
     @discardableResult
-    func send(_ bytes: [UInt8]) -> Bool {
+    public func send(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes {
@@ -74,10 +75,10 @@ final class RawHTTPClient {
     }
 
     @discardableResult
-    func send(_ text: String) -> Bool { send(Array(text.utf8)) }
+    public func send(_ text: String) -> Bool { send(Array(text.utf8)) }
 
     /// Half-closes: the server sees end of input.
-    func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
+    public func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
 
     /// Reads more bytes into the buffer; `false` at end of stream, reset or timeout.
     private func fill() -> Bool {
@@ -95,7 +96,7 @@ final class RawHTTPClient {
     /// - Parameters:
     ///   - bodyless: `true` for the answer to a `HEAD`.
     ///   - skippingInterim: skip `100 Continue` responses.
-    func readResponse(bodyless: Bool = false, skippingInterim: Bool = true) -> Response? {
+    public func readResponse(bodyless: Bool = false, skippingInterim: Bool = true) -> Response? {
         let separator: [UInt8] = Array("\r\n\r\n".utf8)
         var headEnd: Int?
         while headEnd == nil {
@@ -127,21 +128,21 @@ final class RawHTTPClient {
 
     /// Waits until the peer closes; `true` if it did within the read timeout (data read on
     /// the way is discarded).
-    func waitForClose() -> Bool {
+    public func waitForClose() -> Bool {
         pending.removeAll()
         while fill() { pending.removeAll() }
         return peerClosed
     }
 
     /// Reads until the peer closes or the read timeout passes; returns everything read.
-    func readAll() -> [UInt8] {
+    public func readAll() -> [UInt8] {
         while fill() {}
         defer { pending.removeAll() }
         return pending
     }
 
     /// Sends a complete request and reads its response.
-    func request(
+    public func request(
         _ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8] = []
     ) -> Response? {
         var text = "\(method) \(target) HTTP/1.1\r\nHost: localhost\r\n"
