@@ -50,6 +50,15 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         for report in bus.log.recoveryReports where !report.isClean { printError("recovery: \(report.summary)") }
+        // Tokens exist before the port opens: nobody can find the server without them.
+        do {
+            let url = "http://\(settings.http.host):\(settings.http.port)"
+            for line in try TokenBootstrap.runIfNeeded(bus: bus, tokenFile: settings.tokenFile, serverURL: url) { print("simpul: " + line) }
+        } catch {
+            printError("cannot write the first tokens: \(error)")
+            await bus.close()
+            throw ExitCode(1)
+        }
         var logger = Logger(label: "simpul")
         logger.logLevel = .info
         let server = HTTPServer(configuration: settings.http, handler: APIRouter.make(bus: bus, probes: Probes()), logger: logger)
@@ -62,11 +71,6 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let url = "http://\(settings.http.host):\(port)"
-        do {
-            for line in try TokenBootstrap.runIfNeeded(bus: bus, tokenFile: settings.tokenFile, serverURL: url) { print("simpul: " + line) }
-        } catch {
-            printError("cannot write the first tokens: \(error)")
-        }
         print("simpul: listening on \(url) (data in \(settings.bus.dataDirectory), adapters: "
               + "\(bus.adapterNames.joined(separator: ", "))); Ctrl-C stops")
         fflush(nil)  // every stream: the line above must reach a pipe before we block
