@@ -44,6 +44,7 @@ test-deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
+	@command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis
 
 clean:
 	rm -rf .build

@@ -64,7 +64,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "simpul-bench",
-            dependencies: ["SimpulLog", "SimpulMapping"],
+            dependencies: ["SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         // Appends and prints each acknowledged offset; the crash tests SIGKILL it.
         .executableTarget(

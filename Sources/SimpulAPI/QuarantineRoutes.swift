@@ -11,7 +11,9 @@ enum QuarantineRoutes {
         if request.query["status"] != nil && status == nil {
             return ErrorResponses.badRequest("query.invalid", "status must be open or resolved")
         }
-        let limit = min(max(Int(request.query["limit"] ?? "100") ?? 100, 1), 10_000)
+        guard let limit = Int(request.query["limit"] ?? "100"), (1...10_000).contains(limit) else {
+            return ErrorResponses.badRequest("query.invalid", "limit must be between 1 and 10000")
+        }
         let entries = bus.quarantine.list(status: status, source: request.query["source"], limit: limit)
         return .json(status: 200, value: .object([("entries", .array(entries.map { json($0) })),
                                                   ("open", .int(bus.quarantine.openCount))]))

@@ -11,6 +11,8 @@ struct Benchmark {
 }
 
 let benchmarks: [Benchmark] = [
+    Benchmark(name: "ingest", summary: "HTTP ingest with durable acks (wrk): single events, batches of 100, beside the NIO and log ceilings",
+              run: IngestBench.run),
     Benchmark(name: "log", summary: "durable and relaxed appends/s with the disk's ceiling, reads, open and recovery times, RSS",
               run: LogBench.run),
     Benchmark(name: "mapping", summary: "records/s: SIAK CSV → person events, SIMTARU GeoJSON → spatial-permit events, beside jq",

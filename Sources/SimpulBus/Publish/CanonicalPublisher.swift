@@ -45,6 +45,15 @@ extension Bus {
             return .rejected([ValidationIssue(field: "", code: "decode.invalid", message: error.description)])
         }
         var issues = schemas.map { $0.validate(cloudEvent: value) } ?? []
+        if let schemas, issues.isEmpty {
+            // A canonical event names the schema of its data; one that does not is not canonical.
+            let schema = value["dataschema"]?.stringValue ?? ""
+            let known = schemas.contains(schema: schema) || schemas.contains(schema: String(schema.split(separator: "/").last ?? ""))
+            if !known {
+                issues.append(ValidationIssue(field: "dataschema", code: schema.isEmpty ? "required.missing" : "schema.unknown",
+                    message: "dataschema must name a canonical schema such as schemas/person.v1.json, not \"\(schema)\""))
+            }
+        }
         let source = value["source"]?.stringValue ?? ""
         if publisher.kind != .admin && !publisher.sources.contains(source) {
             issues.append(ValidationIssue(field: "source", code: "source.forbidden", message:
