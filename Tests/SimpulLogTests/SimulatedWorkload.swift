@@ -1,18 +1,6 @@
 import SimpulLog
 import SimpulTestSupport
 
-/// Options that make segments roll every few dozen records, so that short simulated runs
-/// cross rolls, index entries and retention.
-func tinyOptions() -> PartitionOptions {
-    var options = PartitionOptions()
-    options.valueBytesMax = 256
-    options.segmentBytesMax = 4096
-    options.indexIntervalBytes = 200
-    options.unsyncedBytesMax = 2048
-    options.freeBytesFloor = 0
-    return options
-}
-
 /// The value of the `attempt`-th append of a run: deterministic, of varying length.
 func workloadValue(_ attempt: Int, seed: UInt64 = 0) -> [UInt8] {
     var random = SeededRandom(seed: seed &* 1_000_003 &+ UInt64(attempt))

@@ -71,7 +71,7 @@ public final class TokenStore: Sendable {
         let token = "spl_\(kind.rawValue.prefix(3))_" + Self.randomHex(bytes: 24)
         let record = TokenRecord(
             id: "tok_" + Self.randomHex(bytes: 6), kind: kind, name: name, sha256: SHA256.hex(SHA256.hash(token.utf8)),
-            sources: sources, topics: topics, redact: redact, createdAt: ISO8601DateFormatter().string(from: Date()),
+            sources: sources, topics: topics, redact: redact, createdAt: Timestamp.rfc3339(Date()),
             revokedAt: nil)
         try records.withLock { records in
             records.append(record)
@@ -84,7 +84,7 @@ public final class TokenStore: Sendable {
     public func revoke(id: String) throws -> Bool {
         try records.withLock { records in
             guard let index = records.firstIndex(where: { $0.id == id && $0.revokedAt == nil }) else { return false }
-            records[index].revokedAt = ISO8601DateFormatter().string(from: Date())
+            records[index].revokedAt = Timestamp.rfc3339(Date())
             try save(records)
             return true
         }

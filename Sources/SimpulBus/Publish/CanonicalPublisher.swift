@@ -20,7 +20,7 @@ extension Bus {
         let now = Date()
         var mapped: [MappedRecord] = []
         for (index, bytes) in events.enumerated() {
-            mapped.append(MappedRecord(record: index + 1, line: 0, outcome: check(bytes, publisher: publisher)))
+            mapped.append(MappedRecord(record: index + 1, line: 0, outcome: check(bytes, publisher: publisher, now: now)))
         }
         let accepted = mapped.compactMap { record -> CloudEvent? in
             if case .accepted(let event) = record.outcome { return event }
@@ -31,13 +31,14 @@ extension Bus {
         defer { idempotency.gate.release(keys) }
         let appended = try await appendNew(mapped, topic: { Self.topic(forEventType: $0.type) },
                                            nowMs: Int64(now.timeIntervalSince1970 * 1000))
-        let body = Array("[".utf8) + events.joined(separator: Array(",\n".utf8)) + Array("]".utf8)
+        let refusedAny = mapped.contains { !$0.isAccepted }
+        let body = refusedAny ? Array("[".utf8) + events.joined(separator: Array(",\n".utf8)) + Array("]".utf8) : []
         let request = PublishRequest(source: "events", body: body, publisher: publisher)
         let results = try await quarantineRefused(mapped, results: appended, request: request, format: .json)
         return PublishResult(status: PublishResult.status(for: results), records: results)
     }
 
-    private func check(_ bytes: [UInt8], publisher: Principal) -> MappedRecord.Outcome {
+    private func check(_ bytes: [UInt8], publisher: Principal, now: Date) -> MappedRecord.Outcome {
         let value: JSONValue
         do {
             value = try JSONReader.parse(bytes)
@@ -73,7 +74,7 @@ extension Bus {
         let subject = value["subject"]?.stringValue ?? ""
         return .accepted(CloudEvent(
             canonicalID: id, source: source, type: type, subject: subject,
-            time: value["time"]?.stringValue ?? Self.timestamp(Date()), dataSchema: value["dataschema"]?.stringValue ?? "",
+            time: value["time"]?.stringValue ?? Self.timestamp(now), dataSchema: value["dataschema"]?.stringValue ?? "",
             partitionKey: value["partitionkey"]?.stringValue ?? (subject.isEmpty ? id : subject), data: data))
     }
 }

@@ -19,26 +19,37 @@ public struct RememberedResponse: Sendable, Equatable {
     public var timeMs: Int64
 }
 
-/// Remembers event ids and Idempotency-Keys for `windowMs` (24 h by default), durably:
-/// entries live in the journal `journals/idempotency`, and on open the tail of every topic
-/// partition past the last remembered offset is read too, because an event is appended
-/// before it is remembered (never the other way round, which could lose it).
-/// Safe from any task.
+/// Remembers event ids and Idempotency-Keys for `windowMs` (24 h by default).
+///
+/// The topic log is the record of event ids: every appended record's key is its event id,
+/// so remembering an event costs no second durable write. The index is rebuilt on open
+/// from a snapshot (written in the background, with a per-partition watermark below which
+/// every event is in it) plus the records after each watermark. Idempotency-Keys of batch
+/// requests, which no single event carries, are kept in the journal
+/// `journals/idempotency`. Safe from any task.
 public final class IdempotencyStore: Sendable {
     struct State {
         var events: [String: EventLocation] = [:]
         var requests: [String: RememberedResponse] = [:]
-        var entriesSinceSnapshot = 0
+        /// Per "topic/partition": every offset below this is in `events`.
+        var watermarks: [String: Int64] = [:]
+        /// Remembered ranges above the watermark, waiting for the gap below them to fill.
+        var pending: [String: [Range<Int64>]] = [:]
+        var eventsSinceSnapshot = 0
+        var snapshotting = false
     }
 
     let windowMs: Int64
     private let journal: Journal
     private let state: Locked<State>
     let gate = KeyGate()
-    static let snapshotInterval = 20_000
+    /// A snapshot is due after this many new events, or as many as the index holds
+    /// (so that snapshot work stays proportional to the events published).
+    let snapshotEventsMin: Int
 
-    public init(log: Log, windowMs: Int64, io: any StorageIO = PosixStorageIO()) throws {
+    public init(log: Log, windowMs: Int64, snapshotEventsMin: Int = 100_000, io: any StorageIO = PosixStorageIO()) throws {
         self.windowMs = windowMs
+        self.snapshotEventsMin = snapshotEventsMin
         var options = log.options
         options.segmentBytesMax = min(options.segmentBytesMax, 16 << 20)
         options.retention = .keepEverything
@@ -46,11 +57,11 @@ public final class IdempotencyStore: Sendable {
         var loaded = State()
         if let snapshot = journal.snapshot {
             for line in String(decoding: snapshot.state, as: UTF8.self).split(separator: "\n") {
-                Self.apply(line, to: &loaded)
+                IdempotencyCodec.apply(line, to: &loaded)
             }
         }
-        try journal.replay { Self.apply(Substring(String(decoding: $0.value, as: UTF8.self)), to: &loaded) }
-        try Self.recoverTails(of: log, into: &loaded)
+        try journal.replay { IdempotencyCodec.apply(Substring(String(decoding: $0.value, as: UTF8.self)), to: &loaded) }
+        try Self.recoverTails(of: log, windowMs: windowMs, into: &loaded)
         state = Locked(loaded)
     }
 
@@ -69,97 +80,95 @@ public final class IdempotencyStore: Sendable {
         }
     }
 
-    /// Durably remembers appended events (after the append, see the type's note).
-    public func remember(events: [(id: String, location: EventLocation)]) async throws {
+    /// Remembers events just appended (they are durable in their topic already).
+    public func remember(events: [(id: String, location: EventLocation)]) {
         guard !events.isEmpty else { return }
-        let lines = events.map { Self.line(id: $0.id, $0.location) }
-        try await journal.append(entries: lines.map { Array($0.utf8) })
-        state.withLock { state in
-            for event in events { state.events[event.id] = event.location }
-            state.entriesSinceSnapshot += events.count
-        }
-        try await snapshotIfDue()
-    }
-
-    public func remember(requestKey key: String, _ response: RememberedResponse) async throws {
-        let line = "R\t\(Self.escape(key))\t\(response.bodyHash)\t\(response.timeMs)\t\(Data(response.body).base64EncodedString())"
-        try await journal.append(Array(line.utf8))
-        state.withLock { state in
-            state.requests[key] = response
-            state.entriesSinceSnapshot += 1
-        }
-    }
-
-    /// Writes a snapshot of the live entries (those inside the window) every
-    /// `snapshotInterval` entries, so the journal does not grow without end.
-    private func snapshotIfDue() async throws {
-        let nowMs = currentTimeMs()
-        let snapshot: (String, Int64)? = state.withLock { state in
-            guard state.entriesSinceSnapshot >= Self.snapshotInterval else { return nil }
-            state.entriesSinceSnapshot = 0
-            state.events = state.events.filter { nowMs - $0.value.timeMs <= windowMs }
-            state.requests = state.requests.filter { nowMs - $0.value.timeMs <= windowMs }
-            var lines = state.events.map { Self.line(id: $0.key, $0.value) }
-            for (key, response) in state.requests {
-                lines.append("R\t\(Self.escape(key))\t\(response.bodyHash)\t\(response.timeMs)\t\(Data(response.body).base64EncodedString())")
+        let due = state.withLock { state -> Bool in
+            for event in events {
+                state.events[event.id] = event.location
+                let key = "\(event.location.topic)/\(event.location.partition)"
+                state.pending[key, default: []].append(event.location.offset..<(event.location.offset + 1))
             }
-            return (lines.joined(separator: "\n"), journal.partition.endOffset)
+            for key in Set(events.map { "\($0.location.topic)/\($0.location.partition)" }) { Self.advance(key, in: &state) }
+            state.eventsSinceSnapshot += events.count
+            guard !state.snapshotting,
+                  state.eventsSinceSnapshot >= max(snapshotEventsMin, state.events.count) else { return false }
+            state.snapshotting = true
+            return true
         }
-        if let (text, next) = snapshot { try await journal.writeSnapshot(Array(text.utf8), nextOffset: next) }
+        if due { Task { await self.writeSnapshot() } }
+    }
+
+    /// Durably remembers the answer to a batch request that carried an Idempotency-Key.
+    public func remember(requestKey key: String, _ response: RememberedResponse) async throws {
+        // In memory first: a snapshot copying the map must not miss an entry it claims.
+        state.withLock { $0.requests[key] = response }
+        try await journal.append(Array(IdempotencyCodec.requestLine(key, response).utf8))
+    }
+
+    /// Moves a partition's watermark over the remembered ranges that now join it.
+    private static func advance(_ key: String, in state: inout State) {
+        guard var ranges = state.pending[key] else { return }
+        ranges.sort { $0.lowerBound < $1.lowerBound }
+        var mark = state.watermarks[key] ?? ranges.first?.lowerBound ?? 0
+        var rest: [Range<Int64>] = []
+        for range in ranges {
+            if range.lowerBound <= mark { mark = max(mark, range.upperBound) } else { rest.append(range) }
+        }
+        state.watermarks[key] = mark
+        state.pending[key] = rest.isEmpty ? nil : rest
+    }
+
+    /// Writes the live entries (inside the window) with the watermarks, off the publish
+    /// path; replaying the journal and the topic tails after it restores the rest.
+    /// Whether a background snapshot is being written (tests wait for it).
+    var isSnapshotting: Bool { state.withLock { $0.snapshotting } }
+
+    func writeSnapshot() async {
+        let nowMs = currentTimeMs()
+        let next = journal.partition.endOffset
+        let copy = state.withLock { state -> State in
+            state.eventsSinceSnapshot = 0
+            return state
+        }
+        var lines: [String] = []
+        lines.reserveCapacity(copy.events.count + copy.requests.count + copy.watermarks.count)
+        for (id, location) in copy.events where nowMs - location.timeMs <= windowMs {
+            lines.append(IdempotencyCodec.eventLine(id, location))
+        }
+        for (key, response) in copy.requests where nowMs - response.timeMs <= windowMs {
+            lines.append(IdempotencyCodec.requestLine(key, response))
+        }
+        for (key, mark) in copy.watermarks { lines.append("W\t\(key)\t\(mark)") }
+        try? await journal.writeSnapshot(Array(lines.joined(separator: "\n").utf8), nextOffset: next)
+        state.withLock { state in
+            state.snapshotting = false
+            state.events = state.events.filter { nowMs - $0.value.timeMs <= windowMs }
+        }
     }
 
     public func close() async { await journal.close() }
 
-    // MARK: Encoding
-
-    static func line(id: String, _ location: EventLocation) -> String {
-        "E\t\(escape(id))\t\(location.topic)\t\(location.partition)\t\(location.offset)\t\(location.dataHash)\t\(location.timeMs)"
-    }
-
-    static func apply(_ line: Substring, to state: inout State) {
-        let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-        if fields.first == "E", fields.count == 7, let partition = Int(fields[3]), let offset = Int64(fields[4]),
-           let time = Int64(fields[6]) {
-            state.events[unescape(fields[1])] = EventLocation(topic: fields[2], partition: partition, offset: offset,
-                                                              dataHash: fields[5], timeMs: time)
-        } else if fields.first == "R", fields.count == 5, let time = Int64(fields[3]), let body = Data(base64Encoded: fields[4]) {
-            state.requests[unescape(fields[1])] = RememberedResponse(bodyHash: fields[2], body: Array(body), timeMs: time)
-        }
-    }
-
-    /// Ids are the publishers' Idempotency-Keys: tabs and newlines must not split a line.
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\t", with: "%09")
-            .replacingOccurrences(of: "\n", with: "%0A")
-    }
-
-    static func unescape(_ text: String) -> String {
-        text.replacingOccurrences(of: "%0A", with: "\n").replacingOccurrences(of: "%09", with: "\t")
-            .replacingOccurrences(of: "%25", with: "%")
-    }
-
-    /// Reads every record appended after the last remembered offset of each partition: the
-    /// log record's key is the event id, its value the CloudEvent.
-    static func recoverTails(of log: Log, into state: inout State) throws {
-        var lastRemembered: [String: Int64] = [:]
-        for location in state.events.values {
-            let key = "\(location.topic)/\(location.partition)"
-            lastRemembered[key] = max(lastRemembered[key] ?? -1, location.offset)
-        }
+    /// Adds every event appended after each partition's watermark (the record key is the
+    /// event id, the value the CloudEvent), skipping those older than the window.
+    static func recoverTails(of log: Log, windowMs: Int64, into state: inout State) throws {
+        let nowMs = currentTimeMs()
         for topic in log.topicNames {
             for index in 0..<(log.partitionCount(topic) ?? 0) {
                 let partition = try log.partition(topic, index)
-                var next = max(partition.startOffset, (lastRemembered["\(topic.value)/\(index)"] ?? -1) + 1)
+                let key = "\(topic.value)/\(index)"
+                var next = max(partition.startOffset, state.watermarks[key] ?? 0)
                 while true {
                     let records = try partition.read(from: next, maxRecords: 4096, maxBytes: 16 << 20)
                     guard let last = records.last else { break }
-                    for record in records where !record.key.isEmpty {
+                    for record in records where !record.key.isEmpty && nowMs - record.timestampMs <= windowMs {
                         state.events[String(decoding: record.key, as: UTF8.self)] = EventLocation(
                             topic: topic.value, partition: index, offset: record.offset,
                             dataHash: EventCodec.dataHash(ofEventJSON: record.value), timeMs: record.timestampMs)
                     }
                     next = last.offset + 1
                 }
+                state.watermarks[key] = next
             }
         }
     }

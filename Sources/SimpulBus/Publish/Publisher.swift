@@ -55,11 +55,17 @@ extension Bus {
         if let key = request.idempotencyKey, let remembered = idempotency.request(key) {
             return try replay(remembered, key: key, bodyHash: bodyHash)
         }
+        if let key = request.idempotencyKey, idempotency.event(key) != nil,
+           !(events.count == 1 && mapped.count == 1 && events[0].id == key) {
+            // The key named a one-record publish before; this body is another request.
+            throw BusError.idempotencyConflict(key: key)
+        }
         let appended = try await appendNew(mapped, topic: { _ in adapter.descriptor.topic }, nowMs: Int64(now.timeIntervalSince1970 * 1000))
         let results = try await quarantineRefused(mapped, results: appended, request: request, format: format)
         let result = PublishResult(status: PublishResult.status(for: results), records: results)
+        if let key = request.idempotencyKey, result.status == 409 { throw BusError.idempotencyConflict(key: key) }
         record(result, source: request.source, bytes: request.body.count, mapped: mapped, at: now)
-        if let key = request.idempotencyKey, result.status == 202 || result.status == 200 {
+        if let key = request.idempotencyKey, mapped.count > 1, result.status == 202 || result.status == 200 {
             try await wrapStorage {
                 try await idempotency.remember(requestKey: key, RememberedResponse(
                     bodyHash: bodyHash, body: result.body, timeMs: Int64(now.timeIntervalSince1970 * 1000)))
@@ -112,7 +118,7 @@ extension Bus {
                                                                 offset: offset, dataHash: item.hash, timeMs: nowMs)))
             }
         }
-        try await wrapStorage { try await idempotency.remember(events: remembered) }
+        idempotency.remember(events: remembered)
         // A repeat inside the batch points at the copy that was appended.
         for (index, record) in mapped.enumerated() where results[index] == nil {
             if case .accepted(let event) = record.outcome, let location = idempotency.event(event.id) {
@@ -129,6 +135,7 @@ extension Bus {
         for record in mapped {
             if case .rejected(let issues) = record.outcome { refused.append((record.position, record.line, issues)) }
         }
+        if refused.isEmpty { return results.compactMap { $0 } }
         let entries = try await wrapStorage {
             try await quarantine.quarantine(payload: request.body, format: format.rawValue, source: request.source,
                                             publisher: request.publisher.name, refused: refused)
@@ -210,11 +217,7 @@ extension Bus {
         stats.record(codes: codes)
     }
 
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
+    static func timestamp(_ date: Date) -> String { Timestamp.rfc3339(date) }
 
     /// Turns the log's storage errors into the bus's (507 for a full disk, 503 otherwise).
     func wrapStorage<T>(_ body: () async throws -> T) async throws -> T {

@@ -61,7 +61,7 @@ public final class QuarantineStore: Sendable {
             Array(payload[$0..<min($0 + Self.chunkBytes, payload.count)])
         }
         let first = try await payloadJournal.append(entries: chunks)
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = Timestamp.rfc3339(Date())
         let made = refused.map { refusal in
             QuarantineEntry(id: "q_" + TokenStore.randomHex(bytes: 8), source: source, publisher: publisher, receivedAt: now,
                             format: format, record: refusal.record, line: refusal.line, errors: refusal.errors,
@@ -104,7 +104,7 @@ public final class QuarantineStore: Sendable {
         if let eventId {
             entry.status = .resolved
             entry.eventId = eventId
-            entry.resolvedAt = ISO8601DateFormatter().string(from: Date())
+            entry.resolvedAt = Timestamp.rfc3339(Date())
         } else {
             entry.errors = errors
         }
