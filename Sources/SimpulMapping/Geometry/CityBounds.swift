@@ -1,8 +1,10 @@
 /// A longitude/latitude box a city's parcels must fall in; a point outside it is
 /// `geometry.outside_city`, which is how swapped axes or a wrong CRS show up.
 public struct CityBounds: Sendable, Hashable {
+    /// Degrees east, inclusive.
     public var longitudeMin: Double
     public var longitudeMax: Double
+    /// Degrees north (negative south), inclusive.
     public var latitudeMin: Double
     public var latitudeMax: Double
 

@@ -55,7 +55,7 @@ enum GeoJSONGeometryReader {
 
     private static func readPosition(_ value: JSONValue, at path: String) throws(GeometryParseError) -> SourcePosition {
         let ordinates = try array(value, at: path)
-        guard (2...4).contains(ordinates.count) else {
+        guard (2...3).contains(ordinates.count) else {
             throw GeometryParseError(location: path, reason: "a position needs 2 numbers [x, y] (or 3 with altitude), found \(ordinates.count)")
         }
         guard case .number(let xText) = ordinates[0], case .number(let yText) = ordinates[1],

@@ -8,7 +8,9 @@ import Foundation
 public struct TransverseMercator: Sendable {
     /// Central meridian in degrees.
     public let centralMeridian: Double
+    /// Scale on the central meridian (0.9996 for UTM).
     public let scaleFactor: Double
+    /// Metres added to eastings and northings (500,000 and 0 or 10,000,000 for UTM).
     public let falseEasting: Double
     public let falseNorthing: Double
 

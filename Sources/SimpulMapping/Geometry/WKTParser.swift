@@ -13,6 +13,10 @@ struct WKTParser {
     private let bytes: [UInt8]
     private let text: String
     private var index = 0
+    /// Ordinates per position: from the `Z`/`M`/`ZM` tag, else from the first position;
+    /// every position must then have the same count (so a missing comma is an error,
+    /// not a silent Z value).
+    private var dimensions: Int?
 
     /// Inputs longer than this are refused: a parcel has hundreds of vertices, not millions.
     static let textBytesMax = 8 << 20
@@ -86,14 +90,22 @@ struct WKTParser {
     }
 
     private mutating func readPosition() throws(GeometryParseError) -> SourcePosition {
+        let start = index
         let (x, xText) = try readNumber()
         let (y, yText) = try readNumber()
+        var count = 2
         // Optional Z and M ordinates: read so that their syntax is checked, then dropped.
-        for _ in 0..<2 {
+        while count < (dimensions ?? 4) {
             skipSpaces()
             guard index < bytes.count, bytes[index] != UInt8(ascii: ","), bytes[index] != UInt8(ascii: ")") else { break }
             _ = try readNumber()
+            count += 1
         }
+        if let dimensions, count != dimensions {
+            index = start
+            throw failure("a position here needs \(dimensions) numbers, found \(count)")
+        }
+        dimensions = count
         return SourcePosition(x: x, y: y, xText: xText, yText: yText)
     }
 
@@ -154,7 +166,11 @@ struct WKTParser {
     }
 
     private mutating func skipDimensionTag() {
-        for tag in ["ZM", "Z", "M"] where matchKeyword(tag) { return }
+        if matchKeyword("ZM") {
+            dimensions = 4
+        } else if matchKeyword("Z") || matchKeyword("M") {
+            dimensions = 3
+        }
     }
 
     private mutating func skipSpaces() {

@@ -3,6 +3,7 @@
 /// The mapping parses the many source date forms (`12-01-2024`, `12 Januari 2024`, …)
 /// itself; this type is where they all meet to be checked and written as ISO 8601.
 public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// 1…9999; month 1…12; day 1…28/29/30/31.
     public let year: Int
     public let month: Int
     public let day: Int

@@ -7,7 +7,9 @@ public struct Region: Sendable, Hashable {
 
     /// Dotted code: `64`, `64.71`, `64.71.01`, `64.71.01.1001`.
     public let code: String
+    /// The name as DOMAIN.md spells it (`Gunung Sari Ulu`).
     public let name: String
+    /// The level the code denotes.
     public var level: Level { Region.level(of: code) ?? .province }
 
     public init(code: String, name: String) {
@@ -53,10 +55,12 @@ public enum RegionDirectory {
     public static func regions(named name: String, level: Region.Level? = nil, within: String? = nil) -> [Region] {
         let key = normalized(name)
         guard !key.isEmpty else { return [] }
-        return all.filter { region in
-            normalized(region.name) == key
-                && (level == nil || region.level == level)
-                && (within == nil || region.code.hasPrefix((within ?? "") + "."))
+        let prefix = within.map { $0 + "." }
+        return zip(all, normalizedNames).compactMap { region, regionKey in
+            guard regionKey == key, level == nil || region.level == level,
+                  prefix == nil || region.code.hasPrefix(prefix ?? "")
+            else { return nil }
+            return region
         }
     }
 
@@ -72,6 +76,9 @@ public enum RegionDirectory {
         return Region.level(of: code) == nil ? nil : code
     }
 
+    /// `all`'s names, normalized once.
+    private static let normalizedNames: [String] = all.map { normalized($0.name) }
+
     private static let byCode: [String: String] = Dictionary(
         all.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
 
@@ -81,15 +88,16 @@ public enum RegionDirectory {
         return flags
     }()
 
-    /// Lowercased letters and digits only, without a leading administrative word.
+    /// Lowercased letters and digits only, without a leading administrative word
+    /// (`Kelurahan Api-Api` → `apiapi`). The word must stand alone, so `Kotabaru` keeps
+    /// its `kota`.
     static func normalized(_ name: String) -> String {
-        var key = String(name.lowercased().unicodeScalars.filter {
-            ("a"..."z").contains($0) || ("0"..."9").contains($0)
-        })
-        for prefix in ["kelurahan", "kecamatan", "kota", "desa", "kabupaten"] where key.hasPrefix(prefix) && key.count > prefix.count {
-            key.removeFirst(prefix.count)
+        var lowered = Substring(name.lowercased())
+        while lowered.first == " " { lowered.removeFirst() }
+        for word in ["kelurahan ", "kecamatan ", "kota ", "desa ", "kabupaten ", "kab. ", "kec. ", "kel. "] where lowered.hasPrefix(word) {
+            lowered.removeFirst(word.count)
             break
         }
-        return key
+        return String(lowered.unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) })
     }
 }

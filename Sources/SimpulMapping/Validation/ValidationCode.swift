@@ -48,4 +48,6 @@ public enum ValidationCode {
     public static let schemaAdditionalProperty = "schema.additional_property"
     public static let schemaOneOf = "schema.one_of"
     public static let schemaAnyOf = "schema.any_of"
+    /// A schema id that is not loaded: a configuration error, not bad input.
+    public static let schemaUnknown = "schema.unknown"
 }

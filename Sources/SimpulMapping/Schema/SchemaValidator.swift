@@ -1,0 +1,105 @@
+import Foundation
+
+/// Validates canonical records against the JSON Schema files of `schemas/`, for the
+/// keyword subset they use (listed in `schemas/README.md`). Load once at start-up; then
+/// `validate` is pure and safe from any task (the value is immutable and `Sendable`).
+///
+/// ```swift
+/// let schemas = try SchemaValidator(directory: URL(fileURLWithPath: "schemas"))
+/// let issues = schemas.validate(record, schema: "person.v1.json")   // [] when valid
+/// ```
+/// Codes: `required.missing`, `enum.unknown`, `schema.type`, `schema.pattern`,
+/// `schema.format`, `schema.const`, `schema.min_length`, `schema.max_length`,
+/// `schema.minimum`, `schema.maximum`, `schema.exclusive_minimum`, `schema.min_items`,
+/// `schema.max_items`, `schema.additional_property`, `schema.one_of`, `schema.any_of`.
+public struct SchemaValidator: Sendable {
+    private let schemas: CompiledSchemas
+
+    /// The `$id`s of the loaded files (`person.v1.json`, …), sorted.
+    public var schemaIDs: [String] { schemas.roots.keys.sorted() }
+
+    /// Loads every `*.json` file of `directory`. Each file is known by its `$id` (or its
+    /// file name when it has none).
+    /// - Throws: `SchemaLoadError` naming the file (and JSON pointer) for unreadable JSON,
+    ///   an unsupported keyword, an invalid pattern or a `$ref` that resolves nowhere.
+    public init(directory: URL) throws(SchemaLoadError) {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+                .filter { $0.hasSuffix(".json") }.sorted()
+        } catch {
+            throw SchemaLoadError(location: directory.path, reason: "cannot list the schema folder: \(error)")
+        }
+        var texts: [(name: String, text: String)] = []
+        for name in names {
+            let url = directory.appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw SchemaLoadError(location: url.path, reason: "cannot read the file")
+            }
+            texts.append((name, String(decoding: data, as: UTF8.self)))
+        }
+        try self.init(texts: texts)
+    }
+
+    /// Loads schemas given as (file name, JSON text) pairs, e.g. from tests or resources.
+    public init(texts: [(name: String, text: String)]) throws(SchemaLoadError) {
+        var documents: [(id: String, schema: JSONValue)] = []
+        for (name, text) in texts {
+            let schema: JSONValue
+            do {
+                schema = try SchemaFileReader.read(text)
+            } catch {
+                throw SchemaLoadError(location: "\(name) line \(error.line) column \(error.column)", reason: error.reason)
+            }
+            let id = schema["$id"]?.stringValue ?? name
+            if let earlier = documents.firstIndex(where: { $0.id == id }) {
+                throw SchemaLoadError(location: name, reason: "$id '\(id)' is already used by \(texts[earlier].name); each file needs its own $id")
+            }
+            documents.append((id, schema))
+        }
+        schemas = try SchemaCompiler.compile(documents)
+    }
+
+    /// True when a schema with this `$id` is loaded.
+    public func contains(schema id: String) -> Bool {
+        schemas.roots[id] != nil
+    }
+
+    /// Validates `value` against the schema with `$id` `schema` (`person.v1.json`).
+    /// - Parameter path: prefix for the issue paths, e.g. `data` when validating the data
+    ///   of a CloudEvent; empty for a bare record (a root-level issue then has field `$`).
+    /// - Returns: every issue found; empty when the value is valid. An unknown schema id
+    ///   gives one `schema.unknown` issue (a programming or configuration error).
+    public func validate(_ value: JSONValue, schema id: String, path: String = "") -> [ValidationIssue] {
+        guard let root = schemas.roots[id] else {
+            return [ValidationIssue(field: path.isEmpty ? "$" : path, code: ValidationCode.schemaUnknown,
+                                    message: "no schema '\(id)' is loaded; known: \(schemaIDs.joined(separator: ", "))")]
+        }
+        var issues: [ValidationIssue] = []
+        var fieldPath = SchemaFieldPath(components: path.isEmpty ? [] : [.key(path)])
+        schemas.nodes.withUnsafeBufferPointer { nodes in
+            schemas.patterns.withUnsafeBufferPointer { patterns in
+                SchemaEvaluator(nodes: nodes, patterns: patterns).evaluate(value, node: root, path: &fieldPath, into: &issues)
+            }
+        }
+        return issues
+    }
+
+    /// Validates a whole CloudEvent: the envelope against `cloudevent.v1.json`, then its
+    /// `data` against the schema its `dataschema` names (`schemas/person.v1.json` →
+    /// `person.v1.json`), with `data.` prefixed to the field paths. For canonical
+    /// producers posting events directly.
+    public func validate(cloudEvent event: JSONValue) -> [ValidationIssue] {
+        var issues = validate(event, schema: "cloudevent.v1.json")
+        guard let dataschema = event["dataschema"]?.stringValue else { return issues }
+        let id = dataschema.split(separator: "/").last.map(String.init) ?? dataschema
+        guard contains(schema: id) else {
+            issues.append(ValidationIssue(
+                field: "dataschema", code: ValidationCode.schemaUnknown,
+                message: "dataschema '\(dataschema)' names no loaded schema; known: \(schemaIDs.joined(separator: ", "))"))
+            return issues
+        }
+        issues += validate(event["data"] ?? .null, schema: id, path: "data")
+        return issues
+    }
+}
