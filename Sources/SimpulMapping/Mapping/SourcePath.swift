@@ -64,25 +64,27 @@ struct SourcePath: Sendable, CustomStringConvertible {
     func resolve(in current: JSONValue, root: JSONValue) -> JSONValue? {
         var value = fromRoot ? root : current
         for segment in segments {
-            switch (segment, value) {
-            case (.key(let name, let hint), .object(let object)):
-                let members = object.members
-                let guess = hint.index.load(ordering: .relaxed)
-                if guess < members.count, members[guess].key == name {
-                    value = members[guess].value
-                } else if let found = members.firstIndex(where: { $0.key == name }) {
-                    hint.index.store(found, ordering: .relaxed)
-                    value = members[found].value
-                } else {
-                    return nil
-                }
-            case (.index(let index), .array(let elements)):
-                guard index < elements.count else { return nil }
+            switch segment {
+            case .key(let name, let hint):
+                guard case .object(let object) = value else { return nil }
+                guard let found = Self.member(name, hint: hint, in: object) else { return nil }
+                value = found
+            case .index(let index):
+                guard case .array(let elements) = value, index < elements.count else { return nil }
                 value = elements[index]
-            default:
-                return nil
             }
         }
         return value
+    }
+
+    @inline(__always)
+    private static func member(_ name: String, hint: KeyHint, in object: JSONObject) -> JSONValue? {
+        object.members.withUnsafeBufferPointer { members in
+            let guess = hint.index.load(ordering: .relaxed)
+            if guess < members.count, members[guess].key == name { return members[guess].value }
+            guard let found = members.firstIndex(where: { $0.key == name }) else { return nil }
+            hint.index.store(found, ordering: .relaxed)
+            return members[found].value
+        }
     }
 }
