@@ -85,4 +85,21 @@ final class AdapterCompilerTests: XCTestCase {
         guard case .accepted(let four) = adapter.map(changed, options: EventOptions(time: "t"))[0].outcome else { return XCTFail() }
         XCTAssertNotEqual(four.id, one.id)
     }
+
+    func testSchemaCheckAddsOnlyWhatTheDomainRulesDidNotSay() throws {
+        let schema = #"{"$id": "thing.v1.json", "type": "object", "properties": {"id": {"type": "string", "pattern": "^[0-9]+$"}, "n": {"type": "number", "maximum": 10}}, "required": ["id"]}"#
+        let registry = ValidatorRegistry.builtIn.checkingSchemas(try SchemaValidator(texts: [("thing.v1.json", schema)]))
+        let text = "{\(Self.base), \"fields\": {\"id\": \"a\", \"n\": {\"from\": \"n\", \"transforms\": [\"number\"]}}}"
+        let adapter = try AdapterCompiler.compile(Array(text.utf8), file: "demo.json", registry: registry)
+        let input = try JSONRecordDecoder.decodeJSON(Array(#"[{"a": "12", "n": "3"}, {"a": "x1", "n": "11"}, {"a": "7", "n": "1.5"}]"#.utf8))
+        let results = adapter.map(input, options: EventOptions(time: "t"))
+        XCTAssertTrue(results[0].isAccepted)
+        guard case .rejected(let second) = results[1].outcome, case .rejected(let third) = results[2].outcome else { return XCTFail() }
+        XCTAssertEqual(second.map(\.code), ["schema.pattern", "schema.maximum"])
+        XCTAssertEqual(third.map(\.code), ["number.invalid"], "no second issue for the same field")
+        XCTAssertThrowsError(try AdapterCompiler.compile(Array(text.replacingOccurrences(of: "thing.v1", with: "other.v1").utf8),
+                                                         file: "demo.json", registry: registry)) { error in
+            XCTAssertTrue("\(error)".contains("no schema other.v1.json is loaded"), "\(error)")
+        }
+    }
 }

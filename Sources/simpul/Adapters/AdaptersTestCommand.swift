@@ -35,7 +35,8 @@ struct AdaptersTestCommand: ParsableCommand {
     func run() throws {
         let adapter: DeclarativeAdapter
         do {
-            adapter = try AdapterCatalog.load(name, in: options.adaptersDirectory, registry: .builtIn)
+            let registry = try options.registry()
+            adapter = try AdapterCatalog.load(name, in: options.adaptersDirectory, registry: registry)
         } catch {
             printError("\(error)")
             throw ExitCode(2)
