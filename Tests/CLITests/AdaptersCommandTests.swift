@@ -53,17 +53,17 @@ final class AdaptersCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stdout, """
             siperietnik: adapters/siperietnik/samples/invalid.json (json, 5 records)
-            record 1: REFUSED  (line 1)
+            record 1: REFUSED  (line 2)
                 applicant.nib  nib.format  NIB '91200012345' must be exactly 13 digits (as issued by OSS)
                 business.nib  nib.format  NIB '91200012345' must be exactly 13 digits (as issued by OSS)
                 business.kbli[0].code  kbli.format  KBLI code '4711' must be exactly 5 digits, e.g. 47111
-            record 2: REFUSED  (line 1)
+            record 2: REFUSED  (line 49)
                 permitNumber  required.missing  permitNumber is required but missing or empty
-            record 3: REFUSED  (line 1)
+            record 3: REFUSED  (line 95)
                 statusHistory[1].status  status.transition  status cannot go from submitted to issued; allowed next: verified, rejected
-            record 4: REFUSED  (line 1)
+            record 4: REFUSED  (line 132)
                 statusHistory[2].at  status.time_order  step 2 (approved) at 2024-01-11T10:30:00+08:00 is earlier than the step before it; history times must not go backwards
-            record 5: REFUSED  (line 1)
+            record 5: REFUSED  (line 179)
                 status  enum.unknown  unknown value "MENUNGGU"; allowed: DIAJUKAN, DIVERIFIKASI, DISETUJUI, DITOLAK, TERBIT, DICABUT, KEDALUWARSA
                 applicant.nik  required.missing  applicant.nik is required when applicant.kind is person
             0 valid, 5 invalid

@@ -72,4 +72,10 @@ final class JSONReaderTests: XCTestCase {
         }
         XCTAssertEqual(try JSONRecordDecoder.decodeNDJSON(Array("{\"a\":1}\r\n{\"a\":2}".utf8)).records.map(\.line), [1, 2])
     }
+
+    func testArrayRecordsCarryTheLineWhereTheyStart() throws {
+        let input = try JSONRecordDecoder.decodeJSON(Array("[\n  {\"a\": [1,\n 2]},\n\n  {\"b\": 2}, {\"c\": 3}\n]".utf8))
+        XCTAssertEqual(input.records.map(\.line), [2, 5, 5])
+        XCTAssertEqual(input.records.map(\.position), [1, 2, 3])
+    }
 }

@@ -11,6 +11,8 @@ public struct JSONReader {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index: Int
     private var depth = 0
+    /// Start offset of each element of a top-level array, when asked for.
+    private var elementOffsets: [Int]?
     private let format: InputFormat
     /// Added to computed lines, for NDJSON where `bytes` is one line of a larger input.
     private let lineOffset: Int
@@ -48,6 +50,44 @@ public struct JSONReader {
             throw reader.error("unexpected \(reader.describeByte()) after the end of the JSON value")
         }
         return value
+    }
+
+    /// Parses one document and, when it is an array, the 1-based line where each of its
+    /// elements starts (for record-level messages); `[]` for any other root.
+    public static func parseWithElementLines(_ input: [UInt8]) throws(DecodeError) -> (value: JSONValue, lines: [Int]) {
+        let result: Result<(JSONValue, [Int]), DecodeError> = input.withUnsafeBufferPointer { buffer in
+            Result { () throws(DecodeError) -> (JSONValue, [Int]) in
+                var reader = JSONReader(buffer, format: .json, lineOffset: 0)
+                reader.elementOffsets = []
+                if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { reader.index = 3 }
+                reader.skipWhitespace()
+                guard reader.index < buffer.count else { throw reader.error("the input is empty; expected a JSON value") }
+                let value = try reader.readValue()
+                reader.skipWhitespace()
+                if reader.index < buffer.count {
+                    throw reader.error("unexpected \(reader.describeByte()) after the end of the JSON value")
+                }
+                return (value, JSONReader.lines(of: reader.elementOffsets ?? [], in: buffer))
+            }
+        }
+        let (value, lines) = try result.get()
+        return (value, lines)
+    }
+
+    /// Lines of ascending offsets, counted in one pass.
+    private static func lines(of offsets: [Int], in buffer: UnsafeBufferPointer<UInt8>) -> [Int] {
+        var lines: [Int] = []
+        lines.reserveCapacity(offsets.count)
+        var line = 1
+        var cursor = 0
+        for offset in offsets {
+            while cursor < offset {
+                if buffer[cursor] == 0x0A { line += 1 }
+                cursor += 1
+            }
+            lines.append(line)
+        }
+        return lines
     }
 
     // MARK: values
@@ -119,6 +159,7 @@ public struct JSONReader {
         }
         while true {
             skipWhitespace()
+            if depth == 1 { elementOffsets?.append(index) }
             elements.append(try readValue())
             skipWhitespace()
             guard index < bytes.count else { throw error("the input ends inside an array (truncated?)") }
