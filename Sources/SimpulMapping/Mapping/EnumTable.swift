@@ -2,7 +2,9 @@
 ///
 /// Terms match exactly first (the common case costs one hash lookup), then trimmed and
 /// uppercased, so `Sangat Segera`, `SANGAT SEGERA` and ` sangat segera ` agree.
-struct EnumTable: Sendable {
+///
+/// A class so that running a transform list retains one reference, not three.
+final class EnumTable: Sendable {
     private let exact: [String: JSONValue]
     private let folded: [String: JSONValue]
     private let allowed: String

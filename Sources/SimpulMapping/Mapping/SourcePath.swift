@@ -6,7 +6,10 @@ import Synchronization
 ///
 /// XML attributes are members too (`berkas.nama`). Member names that contain dots are
 /// written in brackets: `["a.b"]`.
-struct SourcePath: Sendable, CustomStringConvertible {
+///
+/// A class: rules pass paths around per record, and one reference is cheaper to retain
+/// than a struct's members.
+final class SourcePath: Sendable, CustomStringConvertible {
     enum Segment: Sendable {
         case key(String, KeyHint)
         case index(Int)
@@ -22,6 +25,12 @@ struct SourcePath: Sendable, CustomStringConvertible {
     let segments: [Segment]
     let fromRoot: Bool
     let description: String
+
+    init(segments: [Segment], fromRoot: Bool, description: String) {
+        self.segments = segments
+        self.fromRoot = fromRoot
+        self.description = description
+    }
 
     /// Parses `text`; `nil` with a reason when it is not a path.
     static func parse(_ text: String) -> Result<SourcePath, PathError> {
