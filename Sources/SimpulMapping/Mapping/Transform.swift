@@ -31,6 +31,8 @@ enum Transform: Sendable {
     /// All-digit text left-padded with zeros to a width (`5` → `005` for RT/RW); other
     /// text passes unchanged for the validators to judge.
     case zeroPad(Int)
+    /// A region name → its dotted Kemendagri code, or missing when unknown or ambiguous.
+    case regionCode(RegionCodeTable)
 
     /// Applies the transform.
     /// - Parameters:
@@ -51,6 +53,7 @@ enum Transform: Sendable {
             return .success(parts.isEmpty ? nil : .array(parts.map(JSONValue.string)))
         case .crs: return CRSName.normalise(value, field: field())
         case .wrap(let prefix, let suffix): return .success(mapString(value) { prefix + $0 + suffix })
+        case .regionCode(let table): return .success(table.code(for: value))
         case .zeroPad(let width):
             return .success(mapString(value) { text in
                 guard text.utf8.count < width, text.utf8.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else { return text }
