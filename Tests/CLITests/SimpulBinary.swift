@@ -2,9 +2,10 @@ import Foundation
 
 /// Runs the built `simpul` executable and captures its output, for whole-output tests.
 ///
-/// With `swift test` on Linux the test bundle is an executable in the build products
-/// directory (`.build/debug/simpulPackageTests.xctest`), so `simpul` sits beside
-/// `CommandLine.arguments[0]`; `Bundle.main.bundleURL` is tried as well.
+/// Verified with `swift test` on Linux (Swift 6.3): `CommandLine.arguments[0]` is the test
+/// executable `<products>/simpulPackageTests.xctest`, and `Bundle.main.bundleURL` is the
+/// products directory `<products>` itself; `simpul` sits in that directory. Both are
+/// tried (the bundle's parent too, for platforms where the bundle is a folder).
 enum SimpulBinary {
     struct Result: Equatable {
         var status: Int32
