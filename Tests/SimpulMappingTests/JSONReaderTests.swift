@@ -77,5 +77,12 @@ final class JSONReaderTests: XCTestCase {
         let input = try JSONRecordDecoder.decodeJSON(Array("[\n  {\"a\": [1,\n 2]},\n\n  {\"b\": 2}, {\"c\": 3}\n]".utf8))
         XCTAssertEqual(input.records.map(\.line), [2, 5, 5])
         XCTAssertEqual(input.records.map(\.position), [1, 2, 3])
+        let collection = try JSONRecordDecoder.decodeGeoJSON(Array("""
+            {"type": "FeatureCollection", "bbox": [1,
+             2], "features": [
+              {"type": "Feature", "properties": {"a": [1, 2]}},
+              {"type": "Feature"}]}
+            """.utf8))
+        XCTAssertEqual(collection.records.map(\.line), [3, 4])
     }
 }
