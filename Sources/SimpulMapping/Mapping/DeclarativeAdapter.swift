@@ -8,6 +8,8 @@ public struct DeclarativeAdapter: Adapter {
     let uniqueRules: [UniqueRule]
     let schemaCheck: SchemaCheck?
 
+    /// Maps every record of a batch, in input order; batch rules (`unique`) see the
+    /// records in that order, so the first occurrence of a value passes.
     public func map(_ input: DecodedInput, options: EventOptions) -> [MappedRecord] {
         var results: [MappedRecord] = []
         results.reserveCapacity(input.records.count)
@@ -58,7 +60,7 @@ public struct DeclarativeAdapter: Adapter {
         }
         guard let key = keyPath.resolve(in: tree, root: tree)?.scalarText, !key.isEmpty else {
             if !issues.contains(where: { $0.field == keyPath.description }) {
-                issues.append(ValidationIssue(field: keyPath.description, code: "required.missing",
+                issues.append(ValidationIssue(field: keyPath.description, code: ValidationCode.requiredMissing,
                                               message: "the entity key \(keyPath) is missing"))
             }
             return .rejected(issues)

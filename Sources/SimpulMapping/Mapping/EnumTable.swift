@@ -28,12 +28,12 @@ final class EnumTable: Sendable {
         case .number(let number): text = number
         case .bool(let flag): text = flag ? "true" : "false"
         default:
-            return .failure(ValidationIssue(field: field, code: "enum.unknown",
+            return .failure(ValidationIssue(field: field, code: ValidationCode.enumUnknown,
                                             message: "expected one of \(allowed), found \(value.kindName)"))
         }
         if let hit = exact[text] { return .success(hit) }
         if let hit = folded[text.trimmingASCIIWhitespace().uppercased()] { return .success(hit) }
-        return .failure(ValidationIssue(field: field, code: "enum.unknown",
+        return .failure(ValidationIssue(field: field, code: ValidationCode.enumUnknown,
                                         message: "unknown value \"\(text)\"; allowed: \(allowed)"))
     }
 }
