@@ -53,7 +53,8 @@ final class AdapterCompilerTests: XCTestCase {
              "items": {"each": "list.item", "fields": {"n": {"from": "n", "transforms": ["number"]}, "d": {"from": "d", "transforms": ["date"], "required": true}}},
              "fixed": {"value": {"a": [1]}},
              "missing": {"from": "nope", "default": "none"},
-             "root": {"from": "$root[0].p"}}
+             "root": {"from": "$root[0].p"},
+             "jsonPath": {"from": "$.list.item.n"}}
             """)
         let records = try JSONRecordDecoder.decodeJSON(Array("""
             [{"p": "64", "k": "71", "nik": "1", "tags": ["a", "b"], "list": {"item": {"n": "1.234,5", "d": "12 Jan 2024"}}},
@@ -62,7 +63,7 @@ final class AdapterCompilerTests: XCTestCase {
         let results = adapter.map(records, options: EventOptions(time: "2026-01-01T00:00:00Z"))
         guard case .accepted(let event) = results[0].outcome else { return XCTFail("\(results[0])") }
         XCTAssertEqual(JSONValue.object(event.data).jsonText,
-                       #"{"id":"64.71.x","kind":"person","nik":"1","tags":["A","B"],"items":[{"n":1234.5,"d":"2024-01-12"}],"fixed":{"a":[1]},"missing":"none","root":"64"}"#)
+                       #"{"id":"64.71.x","kind":"person","nik":"1","tags":["A","B"],"items":[{"n":1234.5,"d":"2024-01-12"}],"fixed":{"a":[1]},"missing":"none","root":"64","jsonPath":"1.234,5"}"#)
         XCTAssertEqual(event.partitionKey, "64.71.x")
         guard case .rejected(let issues) = results[1].outcome else { return XCTFail("\(results[1])") }
         XCTAssertEqual(issues, [ValidationIssue(field: "items[0].d", code: "required.missing", message: "items[0].d is required but missing or empty")])

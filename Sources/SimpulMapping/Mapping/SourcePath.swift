@@ -1,6 +1,7 @@
 import Synchronization
 
 /// A compiled path into a source record: `NIK` (a CSV column or JSON member),
+/// `$.pemohon.nik` (JSONPath style, the same as `pemohon.nik`),
 /// `pemohon.nik`, `disposisi.item`, `features[0]`, `.` (the current element) and
 /// `$root.crs.properties.name` (the whole input document, e.g. a FeatureCollection).
 ///
@@ -37,7 +38,10 @@ final class SourcePath: Sendable, CustomStringConvertible {
         var rest = Substring(text)
         var fromRoot = false
         if rest == "." { return .success(SourcePath(segments: [], fromRoot: false, description: text)) }
-        if rest.hasPrefix("$root") {
+        if rest.hasPrefix("$.") || rest.hasPrefix("$[") {
+            // JSONPath's `$` is the current record here (`$root` is the whole document).
+            rest = rest.dropFirst(rest.hasPrefix("$.") ? 2 : 1)
+        } else if rest.hasPrefix("$root") {
             fromRoot = true
             rest = rest.dropFirst(5)
             if rest.hasPrefix(".") { rest = rest.dropFirst() }
