@@ -7,7 +7,7 @@ BUILD_DEPS  := libcurl4-openssl-dev libnats-dev libssl-dev pkg-config
 TEST_DEPS   := proj-bin jq python3 python3-jsonschema
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release bench deps test-deps clean
+.PHONY: run test build release bench fuzz deps test-deps clean
 
 ## Start the bus on its embedded default: log under ./data, bundled adapters.
 run: deps release
@@ -17,6 +17,12 @@ run: deps release
 test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+## Fuzz every SimpulMapping decoder with libFuzzer (FUZZ_SECONDS each; not part of swift build).
+FUZZ_SECONDS ?= 10
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 build: deps
 	$(SWIFT) build

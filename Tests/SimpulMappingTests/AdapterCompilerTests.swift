@@ -53,7 +53,8 @@ final class AdapterCompilerTests: XCTestCase {
              "items": {"each": "list.item", "fields": {"n": {"from": "n", "transforms": ["number"]}, "d": {"from": "d", "transforms": ["date"], "required": true}}},
              "fixed": {"value": {"a": [1]}},
              "missing": {"from": "nope", "default": "none"},
-             "root": {"from": "$root[0].p"}}
+             "root": {"from": "$root[0].p"},
+             "jsonPath": {"from": "$.list.item.n"}}
             """)
         let records = try JSONRecordDecoder.decodeJSON(Array("""
             [{"p": "64", "k": "71", "nik": "1", "tags": ["a", "b"], "list": {"item": {"n": "1.234,5", "d": "12 Jan 2024"}}},
@@ -62,7 +63,7 @@ final class AdapterCompilerTests: XCTestCase {
         let results = adapter.map(records, options: EventOptions(time: "2026-01-01T00:00:00Z"))
         guard case .accepted(let event) = results[0].outcome else { return XCTFail("\(results[0])") }
         XCTAssertEqual(JSONValue.object(event.data).jsonText,
-                       #"{"id":"64.71.x","kind":"person","nik":"1","tags":["A","B"],"items":[{"n":1234.5,"d":"2024-01-12"}],"fixed":{"a":[1]},"missing":"none","root":"64"}"#)
+                       #"{"id":"64.71.x","kind":"person","nik":"1","tags":["A","B"],"items":[{"n":1234.5,"d":"2024-01-12"}],"fixed":{"a":[1]},"missing":"none","root":"64","jsonPath":"1.234,5"}"#)
         XCTAssertEqual(event.partitionKey, "64.71.x")
         guard case .rejected(let issues) = results[1].outcome else { return XCTFail("\(results[1])") }
         XCTAssertEqual(issues, [ValidationIssue(field: "items[0].d", code: "required.missing", message: "items[0].d is required but missing or empty")])
@@ -84,5 +85,22 @@ final class AdapterCompilerTests: XCTestCase {
         let changed = try JSONRecordDecoder.decodeJSON(Array(#"{"a": "k1", "b": "y"}"#.utf8))
         guard case .accepted(let four) = adapter.map(changed, options: EventOptions(time: "t"))[0].outcome else { return XCTFail() }
         XCTAssertNotEqual(four.id, one.id)
+    }
+
+    func testSchemaCheckAddsOnlyWhatTheDomainRulesDidNotSay() throws {
+        let schema = #"{"$id": "thing.v1.json", "type": "object", "properties": {"id": {"type": "string", "pattern": "^[0-9]+$"}, "n": {"type": "number", "maximum": 10}}, "required": ["id"]}"#
+        let registry = ValidatorRegistry.builtIn.checkingSchemas(try SchemaValidator(texts: [("thing.v1.json", schema)]))
+        let text = "{\(Self.base), \"fields\": {\"id\": \"a\", \"n\": {\"from\": \"n\", \"transforms\": [\"number\"]}}}"
+        let adapter = try AdapterCompiler.compile(Array(text.utf8), file: "demo.json", registry: registry)
+        let input = try JSONRecordDecoder.decodeJSON(Array(#"[{"a": "12", "n": "3"}, {"a": "x1", "n": "11"}, {"a": "7", "n": "1.5"}]"#.utf8))
+        let results = adapter.map(input, options: EventOptions(time: "t"))
+        XCTAssertTrue(results[0].isAccepted)
+        guard case .rejected(let second) = results[1].outcome, case .rejected(let third) = results[2].outcome else { return XCTFail() }
+        XCTAssertEqual(second.map(\.code), ["schema.pattern", "schema.maximum"])
+        XCTAssertEqual(third.map(\.code), ["number.invalid"], "no second issue for the same field")
+        XCTAssertThrowsError(try AdapterCompiler.compile(Array(text.replacingOccurrences(of: "thing.v1", with: "other.v1").utf8),
+                                                         file: "demo.json", registry: registry)) { error in
+            XCTAssertTrue("\(error)".contains("no schema other.v1.json is loaded"), "\(error)")
+        }
     }
 }

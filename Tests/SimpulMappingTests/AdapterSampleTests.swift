@@ -30,8 +30,14 @@ final class AdapterSampleTests: XCTestCase {
         return result
     }
 
+    /// The registry `simpul adapters test` uses from the repository root: built-ins plus
+    /// the schemas of `schemas/`.
+    static let registry: Result<ValidatorRegistry, any Error> = Result {
+        ValidatorRegistry.builtIn.checkingSchemas(try SchemaValidator(directory: repository.appendingPathComponent("schemas")))
+    }
+
     static func output(adapter name: String, sample: URL) throws -> String {
-        let adapter = try AdapterCatalog.load(name, in: adaptersDirectory, registry: .builtIn)
+        let adapter = try AdapterCatalog.load(name, in: adaptersDirectory, registry: try registry.get())
         let bytes = [UInt8](try Data(contentsOf: sample))
         let format = adapter.format(forFileName: sample.lastPathComponent, bytes: bytes)
         let input = try adapter.decode(bytes, format: format)

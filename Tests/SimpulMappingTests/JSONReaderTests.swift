@@ -72,4 +72,17 @@ final class JSONReaderTests: XCTestCase {
         }
         XCTAssertEqual(try JSONRecordDecoder.decodeNDJSON(Array("{\"a\":1}\r\n{\"a\":2}".utf8)).records.map(\.line), [1, 2])
     }
+
+    func testArrayRecordsCarryTheLineWhereTheyStart() throws {
+        let input = try JSONRecordDecoder.decodeJSON(Array("[\n  {\"a\": [1,\n 2]},\n\n  {\"b\": 2}, {\"c\": 3}\n]".utf8))
+        XCTAssertEqual(input.records.map(\.line), [2, 5, 5])
+        XCTAssertEqual(input.records.map(\.position), [1, 2, 3])
+        let collection = try JSONRecordDecoder.decodeGeoJSON(Array("""
+            {"type": "FeatureCollection", "bbox": [1,
+             2], "features": [
+              {"type": "Feature", "properties": {"a": [1, 2]}},
+              {"type": "Feature"}]}
+            """.utf8))
+        XCTAssertEqual(collection.records.map(\.line), [3, 4])
+    }
 }

@@ -71,6 +71,16 @@ final class TransformTests: XCTestCase {
         XCTAssertNil(apply(.trim, .string("   ")), "blank becomes missing")
     }
 
+    func testRegionCodeFromNames() {
+        let villages = Transform.regionCode(RegionCodeTable(level: .village, within: "64"))
+        XCTAssertEqual(apply(villages, .string("Manggar")), .string("64.71.01.1001"))
+        XCTAssertEqual(apply(villages, .string("GUNUNGSARI ULU")), .string("64.71.04.1001"), "spelling-tolerant fallback")
+        XCTAssertNil(apply(villages, .string("Atlantis")), "unknown names give no code, not an issue")
+        let districts = Transform.regionCode(RegionCodeTable(level: .district, within: "64.74"))
+        XCTAssertEqual(apply(districts, .string("Bontang Barat")), .string("64.74.03"))
+        XCTAssertNil(apply(districts, .string("Balikpapan Timur")), "outside `within`")
+    }
+
     private func apply(_ transform: Transform, _ value: JSONValue) -> JSONValue? {
         switch transform.apply(value, field: "f") {
         case .success(let result): return result

@@ -176,6 +176,9 @@ extension String {
     /// The string without leading and trailing ASCII spaces, tabs and line ends.
     func trimmingASCIIWhitespace() -> String {
         let utf8 = self.utf8
+        // The common case, nothing to trim, costs two O(1) reads.
+        guard let head = utf8.first, let tail = utf8.last else { return self }
+        if !head.isASCIIWhitespace && !tail.isASCIIWhitespace { return self }
         guard let first = utf8.firstIndex(where: { !$0.isASCIIWhitespace }) else { return "" }
         let last = utf8.lastIndex(where: { !$0.isASCIIWhitespace }) ?? first
         if first == utf8.startIndex && last == utf8.index(before: utf8.endIndex) { return self }

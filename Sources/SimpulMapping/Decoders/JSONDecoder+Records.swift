@@ -3,13 +3,11 @@ public enum JSONRecordDecoder {
     /// A JSON object is one record; an array is one record per element.
     public static func decodeJSON(_ bytes: [UInt8]) throws(DecodeError) -> DecodedInput {
         try checkSize(bytes, format: .json)
-        let root = try JSONReader.parse(bytes)
+        let (root, lines) = try JSONReader.parseWithElementLines(bytes)
         switch root {
         case .array(let elements):
             try checkCount(elements.count, format: .json)
-            // Lines per element are not tracked by the reader; record positions suffice
-            // for arrays, and the first line is reported for all.
-            let records = elements.enumerated().map { SourceRecord(value: $1, position: $0 + 1, line: 1) }
+            let records = elements.enumerated().map { SourceRecord(value: $1, position: $0 + 1, line: lines[$0]) }
             return DecodedInput(format: .json, records: records, root: root)
         case .object:
             return DecodedInput(format: .json, records: [SourceRecord(value: root, position: 1, line: 1)], root: root)
@@ -22,13 +20,15 @@ public enum JSONRecordDecoder {
     /// A GeoJSON FeatureCollection: each feature is a record; the collection is the root.
     public static func decodeGeoJSON(_ bytes: [UInt8]) throws(DecodeError) -> DecodedInput {
         try checkSize(bytes, format: .geojson)
-        let root = try JSONReader.parse(bytes)
+        let (root, lines) = try JSONReader.parseWithElementLines(bytes, member: "features")
         guard root["type"]?.stringValue == "FeatureCollection", case .array(let features)? = root["features"] else {
             throw DecodeError(format: .geojson, line: 1, column: 1,
                               message: "expected a GeoJSON FeatureCollection with a \"features\" array")
         }
         try checkCount(features.count, format: .geojson)
-        let records = features.enumerated().map { SourceRecord(value: $1, position: $0 + 1, line: 1) }
+        let records = features.enumerated().map {
+            SourceRecord(value: $1, position: $0 + 1, line: $0 < lines.count ? lines[$0] : 1)
+        }
         return DecodedInput(format: .geojson, records: records, root: root)
     }
 

@@ -11,6 +11,12 @@ public struct JSONReader {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index: Int
     private var depth = 0
+    /// Start offset of each element of a top-level array, when asked for.
+    private var elementOffsets: [Int]?
+    /// With `elementOffsets`: take the elements of this member of a root object (a
+    /// FeatureCollection's `features`) instead of those of a root array.
+    private var recordsMember: String?
+    private var insideRecordsMember = false
     private let format: InputFormat
     /// Added to computed lines, for NDJSON where `bytes` is one line of a larger input.
     private let lineOffset: Int
@@ -48,6 +54,47 @@ public struct JSONReader {
             throw reader.error("unexpected \(reader.describeByte()) after the end of the JSON value")
         }
         return value
+    }
+
+    /// Parses one document and, when it is an array, the 1-based line where each of its
+    /// elements starts (for record-level messages); `[]` for any other root.
+    /// - Parameter member: take the elements of this member of a root object instead
+    ///   (`features` of a GeoJSON FeatureCollection).
+    public static func parseWithElementLines(_ input: [UInt8], member: String? = nil) throws(DecodeError) -> (value: JSONValue, lines: [Int]) {
+        let result: Result<(JSONValue, [Int]), DecodeError> = input.withUnsafeBufferPointer { buffer in
+            Result { () throws(DecodeError) -> (JSONValue, [Int]) in
+                var reader = JSONReader(buffer, format: .json, lineOffset: 0)
+                reader.elementOffsets = []
+                reader.recordsMember = member
+                if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { reader.index = 3 }
+                reader.skipWhitespace()
+                guard reader.index < buffer.count else { throw reader.error("the input is empty; expected a JSON value") }
+                let value = try reader.readValue()
+                reader.skipWhitespace()
+                if reader.index < buffer.count {
+                    throw reader.error("unexpected \(reader.describeByte()) after the end of the JSON value")
+                }
+                return (value, JSONReader.lines(of: reader.elementOffsets ?? [], in: buffer))
+            }
+        }
+        let (value, lines) = try result.get()
+        return (value, lines)
+    }
+
+    /// Lines of ascending offsets, counted in one pass.
+    private static func lines(of offsets: [Int], in buffer: UnsafeBufferPointer<UInt8>) -> [Int] {
+        var lines: [Int] = []
+        lines.reserveCapacity(offsets.count)
+        var line = 1
+        var cursor = 0
+        for offset in offsets {
+            while cursor < offset {
+                if buffer[cursor] == 0x0A { line += 1 }
+                cursor += 1
+            }
+            lines.append(line)
+        }
+        return lines
     }
 
     // MARK: values
@@ -96,7 +143,13 @@ public struct JSONReader {
             }
             index += 1
             skipWhitespace()
-            members.append((key, try readValue()))
+            if depth == 1, let recordsMember, key == recordsMember {
+                insideRecordsMember = true
+                members.append((key, try readValue()))
+                insideRecordsMember = false
+            } else {
+                members.append((key, try readValue()))
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("the input ends inside an object (truncated?)") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -119,6 +172,7 @@ public struct JSONReader {
         }
         while true {
             skipWhitespace()
+            if recordsMember == nil ? depth == 1 : (depth == 2 && insideRecordsMember) { elementOffsets?.append(index) }
             elements.append(try readValue())
             skipWhitespace()
             guard index < bytes.count else { throw error("the input ends inside an array (truncated?)") }

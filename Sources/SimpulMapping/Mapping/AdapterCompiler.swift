@@ -30,8 +30,17 @@ public enum AdapterCompiler {
         let recordChecks = try readRecordChecks(&spec, registry: registry)
         let unique = try readUnique(&spec, compiler: compiler)
         try spec.finish(allowed: topKeys)
+        var schemaCheck: SchemaCheck?
+        if let schemas = registry.schemas {
+            let id = descriptor.schema.split(separator: "/").last.map(String.init) ?? descriptor.schema
+            guard schemas.contains(schema: id) else {
+                throw AdapterFileError(file: file, location: "schema", message:
+                    "no schema \(id) is loaded; known: \(schemas.schemaIDs.joined(separator: ", "))")
+            }
+            schemaCheck = SchemaCheck(validator: schemas, id: id)
+        }
         return DeclarativeAdapter(descriptor: descriptor, fields: fields, keyPath: keyPath, subject: subject,
-                                  recordChecks: recordChecks, uniqueRules: unique)
+                                  recordChecks: recordChecks, uniqueRules: unique, schemaCheck: schemaCheck)
     }
 
     private static func readDescriptor(_ spec: inout SpecObject) throws(AdapterFileError) -> AdapterDescriptor {

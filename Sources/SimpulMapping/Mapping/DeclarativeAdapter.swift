@@ -6,7 +6,10 @@ public struct DeclarativeAdapter: Adapter {
     let subject: SubjectTemplate
     let recordChecks: [NamedRecordCheck]
     let uniqueRules: [UniqueRule]
+    let schemaCheck: SchemaCheck?
 
+    /// Maps every record of a batch, in input order; batch rules (`unique`) see the
+    /// records in that order, so the first occurrence of a value passes.
     public func map(_ input: DecodedInput, options: EventOptions) -> [MappedRecord] {
         var results: [MappedRecord] = []
         results.reserveCapacity(input.records.count)
@@ -45,9 +48,19 @@ public struct DeclarativeAdapter: Adapter {
         }
         // Cross-field rules run even when a field failed, so one pass shows every problem.
         for validator in recordChecks { issues.append(contentsOf: validator.check(data)) }
+        if let schemaCheck {
+            // A field that already has an issue (nik.format), or whose part or parent has
+            // one (geometry.coordinates[0]), keeps only that: the schema's generic code
+            // (schema.pattern, required.missing) would say the same again; so would a
+            // whole-record alternative (`$`, schema.any_of) once a field is named.
+            let known = issues.map(\.field)
+            issues += schemaCheck.validator.validate(tree, schema: schemaCheck.id).filter { issue in
+                !known.contains { Self.overlaps($0, issue.field) } && !(issue.field == "$" && !known.isEmpty)
+            }
+        }
         guard let key = keyPath.resolve(in: tree, root: tree)?.scalarText, !key.isEmpty else {
             if !issues.contains(where: { $0.field == keyPath.description }) {
-                issues.append(ValidationIssue(field: keyPath.description, code: "required.missing",
+                issues.append(ValidationIssue(field: keyPath.description, code: ValidationCode.requiredMissing,
                                               message: "the entity key \(keyPath) is missing"))
             }
             return .rejected(issues)
@@ -61,4 +74,21 @@ public struct DeclarativeAdapter: Adapter {
                                     subject: subject.render(tree), time: time, dataSchema: descriptor.schema,
                                     partitionKey: key, data: data, dataBytes: dataBytes))
     }
+}
+
+extension DeclarativeAdapter {
+    /// Whether two field paths are the same field or one contains the other.
+    static func overlaps(_ first: String, _ second: String) -> Bool {
+        func contains(_ outer: String, _ inner: String) -> Bool {
+            inner.hasPrefix(outer) && inner.count > outer.count
+                && (inner.dropFirst(outer.count).first == "." || inner.dropFirst(outer.count).first == "[")
+        }
+        return first == second || contains(first, second) || contains(second, first)
+    }
+}
+
+/// The compiled schema check of an adapter: the loaded schemas and the `$id` to use.
+struct SchemaCheck: Sendable {
+    let validator: SchemaValidator
+    let id: String
 }

@@ -2,7 +2,9 @@
 ///
 /// Terms match exactly first (the common case costs one hash lookup), then trimmed and
 /// uppercased, so `Sangat Segera`, `SANGAT SEGERA` and ` sangat segera ` agree.
-struct EnumTable: Sendable {
+///
+/// A class so that running a transform list retains one reference, not three.
+final class EnumTable: Sendable {
     private let exact: [String: JSONValue]
     private let folded: [String: JSONValue]
     private let allowed: String
@@ -26,12 +28,12 @@ struct EnumTable: Sendable {
         case .number(let number): text = number
         case .bool(let flag): text = flag ? "true" : "false"
         default:
-            return .failure(ValidationIssue(field: field, code: "enum.unknown",
+            return .failure(ValidationIssue(field: field, code: ValidationCode.enumUnknown,
                                             message: "expected one of \(allowed), found \(value.kindName)"))
         }
         if let hit = exact[text] { return .success(hit) }
         if let hit = folded[text.trimmingASCIIWhitespace().uppercased()] { return .success(hit) }
-        return .failure(ValidationIssue(field: field, code: "enum.unknown",
+        return .failure(ValidationIssue(field: field, code: ValidationCode.enumUnknown,
                                         message: "unknown value \"\(text)\"; allowed: \(allowed)"))
     }
 }

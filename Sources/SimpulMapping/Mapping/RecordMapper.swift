@@ -17,7 +17,7 @@ struct RecordMapper {
         if !deferred.isEmpty {
             let tree = JSONValue.object(data)
             for (field, condition) in deferred where condition.field.resolve(in: tree, root: tree) == condition.equals {
-                issues.append(ValidationIssue(field: field, code: "required.missing", message:
+                issues.append(ValidationIssue(field: field, code: ValidationCode.requiredMissing, message:
                     "\(field) is required when \(condition.field) is \(condition.equals.scalarText ?? condition.equals.jsonText)"))
             }
         }
@@ -70,7 +70,7 @@ struct RecordMapper {
         guard let value else {
             let field = Self.join(prefix, plan.path)
             if plan.required {
-                issues.append(ValidationIssue(field: field, code: "required.missing", message: "\(field) is required but missing or empty"))
+                issues.append(ValidationIssue(field: field, code: ValidationCode.requiredMissing, message: "\(field) is required but missing or empty"))
             } else if let condition = plan.requiredWhen {
                 deferred.append((field, condition))
             }
@@ -140,7 +140,7 @@ struct RecordMapper {
         let field = Self.join(prefix, plan.path)
         guard let source = resolve(.paths(rule.paths), current: current) else {
             if plan.required {
-                issues.append(ValidationIssue(field: field, code: "geometry.empty", message: "\(field) is missing; a parcel needs a geometry"))
+                issues.append(ValidationIssue(field: field, code: ValidationCode.geometryEmpty, message: "\(field) is missing; a parcel needs a geometry"))
             }
             return nil
         }

@@ -1,12 +1,16 @@
 import Synchronization
 
 /// A compiled path into a source record: `NIK` (a CSV column or JSON member),
+/// `$.pemohon.nik` (JSONPath style, the same as `pemohon.nik`),
 /// `pemohon.nik`, `disposisi.item`, `features[0]`, `.` (the current element) and
 /// `$root.crs.properties.name` (the whole input document, e.g. a FeatureCollection).
 ///
 /// XML attributes are members too (`berkas.nama`). Member names that contain dots are
 /// written in brackets: `["a.b"]`.
-struct SourcePath: Sendable, CustomStringConvertible {
+///
+/// A class: rules pass paths around per record, and one reference is cheaper to retain
+/// than a struct's members.
+final class SourcePath: Sendable, CustomStringConvertible {
     enum Segment: Sendable {
         case key(String, KeyHint)
         case index(Int)
@@ -23,12 +27,21 @@ struct SourcePath: Sendable, CustomStringConvertible {
     let fromRoot: Bool
     let description: String
 
+    init(segments: [Segment], fromRoot: Bool, description: String) {
+        self.segments = segments
+        self.fromRoot = fromRoot
+        self.description = description
+    }
+
     /// Parses `text`; `nil` with a reason when it is not a path.
     static func parse(_ text: String) -> Result<SourcePath, PathError> {
         var rest = Substring(text)
         var fromRoot = false
         if rest == "." { return .success(SourcePath(segments: [], fromRoot: false, description: text)) }
-        if rest.hasPrefix("$root") {
+        if rest.hasPrefix("$.") || rest.hasPrefix("$[") {
+            // JSONPath's `$` is the current record here (`$root` is the whole document).
+            rest = rest.dropFirst(rest.hasPrefix("$.") ? 2 : 1)
+        } else if rest.hasPrefix("$root") {
             fromRoot = true
             rest = rest.dropFirst(5)
             if rest.hasPrefix(".") { rest = rest.dropFirst() }
@@ -64,25 +77,27 @@ struct SourcePath: Sendable, CustomStringConvertible {
     func resolve(in current: JSONValue, root: JSONValue) -> JSONValue? {
         var value = fromRoot ? root : current
         for segment in segments {
-            switch (segment, value) {
-            case (.key(let name, let hint), .object(let object)):
-                let members = object.members
-                let guess = hint.index.load(ordering: .relaxed)
-                if guess < members.count, members[guess].key == name {
-                    value = members[guess].value
-                } else if let found = members.firstIndex(where: { $0.key == name }) {
-                    hint.index.store(found, ordering: .relaxed)
-                    value = members[found].value
-                } else {
-                    return nil
-                }
-            case (.index(let index), .array(let elements)):
-                guard index < elements.count else { return nil }
+            switch segment {
+            case .key(let name, let hint):
+                guard case .object(let object) = value else { return nil }
+                guard let found = Self.member(name, hint: hint, in: object) else { return nil }
+                value = found
+            case .index(let index):
+                guard case .array(let elements) = value, index < elements.count else { return nil }
                 value = elements[index]
-            default:
-                return nil
             }
         }
         return value
+    }
+
+    @inline(__always)
+    private static func member(_ name: String, hint: KeyHint, in object: JSONObject) -> JSONValue? {
+        object.members.withUnsafeBufferPointer { members in
+            let guess = hint.index.load(ordering: .relaxed)
+            if guess < members.count, members[guess].key == name { return members[guess].value }
+            guard let found = members.firstIndex(where: { $0.key == name }) else { return nil }
+            hint.index.store(found, ordering: .relaxed)
+            return members[found].value
+        }
     }
 }

@@ -31,6 +31,8 @@ enum Transform: Sendable {
     /// All-digit text left-padded with zeros to a width (`5` → `005` for RT/RW); other
     /// text passes unchanged for the validators to judge.
     case zeroPad(Int)
+    /// A region name → its dotted Kemendagri code, or missing when unknown or ambiguous.
+    case regionCode(RegionCodeTable)
 
     /// Applies the transform.
     /// - Parameters:
@@ -51,6 +53,7 @@ enum Transform: Sendable {
             return .success(parts.isEmpty ? nil : .array(parts.map(JSONValue.string)))
         case .crs: return CRSName.normalise(value, field: field())
         case .wrap(let prefix, let suffix): return .success(mapString(value) { prefix + $0 + suffix })
+        case .regionCode(let table): return .success(table.code(for: value))
         case .zeroPad(let width):
             return .success(mapString(value) { text in
                 guard text.utf8.count < width, text.utf8.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else { return text }
@@ -72,7 +75,7 @@ enum Transform: Sendable {
 
     private func applyDate(_ value: JSONValue, field: String, allowTime: Bool) -> StepResult {
         guard case .string(let text) = value else {
-            return .failure(ValidationIssue(field: field, code: "date.invalid",
+            return .failure(ValidationIssue(field: field, code: ValidationCode.dateInvalid,
                                             message: "expected a date as text, found \(value.kindName)"))
         }
         let trimmed = text.trimmingASCIIWhitespace()
@@ -80,17 +83,17 @@ enum Transform: Sendable {
         case .success(let parsed):
             if let time = parsed.time {
                 guard allowTime else {
-                    return .failure(ValidationIssue(field: field, code: "date.invalid",
+                    return .failure(ValidationIssue(field: field, code: ValidationCode.dateInvalid,
                                                     message: "\"\(text)\" carries a time; this field takes a date such as 12-01-2024"))
                 }
                 return .success(.string(parsed.day.iso + time))
             }
             return .success(.string(parsed.day.iso))
         case .failure(.impossible):
-            return .failure(ValidationIssue(field: field, code: "date.invalid",
+            return .failure(ValidationIssue(field: field, code: ValidationCode.dateInvalid,
                                             message: "\"\(text)\" is not a real date or time (check day and month)"))
         case .failure(.unrecognised):
-            return .failure(ValidationIssue(field: field, code: "date.invalid", message:
+            return .failure(ValidationIssue(field: field, code: ValidationCode.dateInvalid, message:
                 "\"\(text)\" is not a date; use 12-01-2024, 12/01/2024, 2024-01-12 or 12 Januari 2024\(allowTime ? ", optionally with HH:MM:SS" : "")"))
         }
     }

@@ -1,7 +1,7 @@
 extension RuleCompiler {
     static let transformNames = ["trim", "upper", "lower", "date", "datetime", "number", "crs",
                                  "{\"enum\": {…}}", "{\"regex\": {…}}", "{\"replace\": {…}}",
-                                 "{\"split\": \",\"}", "{\"pad\": 3}", "{\"prefix\": …}", "{\"suffix\": …}"]
+                                 "{\"split\": \",\"}", "{\"pad\": 3}", "{\"regionCode\": {…}}", "{\"prefix\": …}", "{\"suffix\": …}"]
 
     /// Compiles a `transforms` array.
     func compileTransforms(_ value: JSONValue?, location: String) throws(AdapterFileError) -> [Transform] {
@@ -41,6 +41,15 @@ extension RuleCompiler {
         case ("enum", .object(let table)):
             guard !table.isEmpty else { throw AdapterFileError(file: file, location: here, message: "an enum table needs entries") }
             return .enumTable(EnumTable(table.members))
+        case ("regionCode", _):
+            var spec = try SpecObject(argument, file: file, location: here)
+            let levelName = try spec.requiredString("level")
+            guard let level = RegionCodeTable.levels[levelName] else {
+                throw spec.error("level", "unknown level \"\(levelName)\"; use province, city, district or village")
+            }
+            let within = try spec.string("within")
+            try spec.finish(allowed: ["level", "within"])
+            return .regionCode(RegionCodeTable(level: level, within: within))
         case ("regex", _), ("replace", _):
             return try compileRegex(name, argument, location: here)
         case ("split", .string(let separator)) where !separator.isEmpty: return .split(separator)

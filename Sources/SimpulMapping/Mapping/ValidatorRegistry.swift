@@ -15,12 +15,23 @@ public struct ValidatorRegistry: Sendable {
     /// Converts source geometry (GeoJSON or WKT) to canonical WGS84 GeoJSON; nil when
     /// no conversion is available (then adapters with a `geometry` rule fail to load).
     public var geometry: (any GeometryConverting)?
+    /// When set, every mapped record is also checked against the schema its adapter
+    /// names (`schema`), after the domain rules; nil skips the schema check.
+    public var schemas: SchemaValidator?
 
     public init(fieldValidators: [String: FieldCheck] = [:], recordValidators: [String: RecordCheck] = [:],
                 geometry: (any GeometryConverting)? = nil) {
         self.fieldValidators = fieldValidators
         self.recordValidators = recordValidators
         self.geometry = geometry
+        self.schemas = nil
+    }
+
+    /// A copy that also checks records against `schemas`.
+    public func checkingSchemas(_ schemas: SchemaValidator) -> ValidatorRegistry {
+        var copy = self
+        copy.schemas = schemas
+        return copy
     }
 }
 

@@ -1,36 +1,66 @@
+import Foundation
 import SimpulMapping
 
-/// Renders the results of `simpul adapters test`, as JSON lines or as text.
+/// Streams the results of `simpul adapters test` to standard output, as JSON lines or as
+/// text, in chunks: a large export never sits in memory as one string.
 struct AdapterTestReport {
+    /// Bytes gathered before a write to standard output.
+    static let flushBytes = 1 << 16
+
     let adapter: AdapterDescriptor
     let file: String
     let format: InputFormat
-    let results: [MappedRecord]
+    let json: Bool
+    private var output: [UInt8] = []
+    private(set) var valid = 0
+    private(set) var invalid = 0
 
-    /// One JSON object per record, each on its own line.
-    func jsonLines() -> String {
-        var output: [UInt8] = []
-        for result in results { result.writeJSONLine(into: &output) }
-        return String(decoding: output, as: UTF8.self)
+    init(adapter: AdapterDescriptor, file: String, format: InputFormat, json: Bool) {
+        self.adapter = adapter
+        self.file = file
+        self.format = format
+        self.json = json
+        output.reserveCapacity(Self.flushBytes + 4096)
     }
 
-    /// A readable report: one line per record, issues indented below, a summary last.
-    func text() -> String {
-        var lines = ["\(adapter.name): \(file) (\(format.rawValue), \(results.count) record\(results.count == 1 ? "" : "s"))"]
-        var rejected = 0
-        for result in results {
+    /// The text report's first line.
+    mutating func begin(recordCount: Int) {
+        guard !json else { return }
+        append("\(adapter.name): \(file) (\(format.rawValue), \(recordCount) record\(recordCount == 1 ? "" : "s"))\n")
+    }
+
+    /// One record: a JSON line, or a text line with its issues indented below.
+    mutating func add(_ result: MappedRecord) {
+        if result.isAccepted { valid += 1 } else { invalid += 1 }
+        if json {
+            result.writeJSONLine(into: &output)
+        } else {
             switch result.outcome {
             case .accepted(let event):
-                lines.append("record \(result.position): ok       \(event.type) \(event.subject)  id \(event.id.prefix(16))…")
+                append("record \(result.position): ok       \(event.type) \(event.subject)  id \(event.id.prefix(16))…\n")
             case .rejected(let issues):
-                rejected += 1
-                lines.append("record \(result.position): REFUSED  (line \(result.line))")
+                append("record \(result.position): REFUSED  (line \(result.line))\n")
                 for issue in issues {
-                    lines.append("    \(issue.field.isEmpty ? "(record)" : issue.field)  \(issue.code)  \(issue.message)")
+                    append("    \(issue.field.isEmpty ? "(record)" : issue.field)  \(issue.code)  \(issue.message)\n")
                 }
             }
         }
-        lines.append("\(results.count - rejected) valid, \(rejected) invalid")
-        return lines.joined(separator: "\n") + "\n"
+        if output.count >= Self.flushBytes { flush() }
+    }
+
+    /// The text report's summary line, then everything still buffered.
+    mutating func end() {
+        if !json { append("\(valid) valid, \(invalid) invalid\n") }
+        flush()
+    }
+
+    private mutating func append(_ text: String) {
+        output.append(contentsOf: text.utf8)
+    }
+
+    private mutating func flush() {
+        guard !output.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(output))
+        output.removeAll(keepingCapacity: true)
     }
 }

@@ -12,7 +12,9 @@ struct AdaptersListCommand: ParsableCommand {
 
     func run() throws {
         let names: [String]
+        let registry: ValidatorRegistry
         do {
+            registry = try options.registry()
             names = try AdapterCatalog.names(in: options.adaptersDirectory)
         } catch {
             printError("\(error)")
@@ -22,7 +24,7 @@ struct AdaptersListCommand: ParsableCommand {
         var rows: [[String]] = []
         for name in names {
             do {
-                let adapter = try AdapterCatalog.load(name, in: options.adaptersDirectory, registry: .builtIn)
+                let adapter = try AdapterCatalog.load(name, in: options.adaptersDirectory, registry: registry)
                 let descriptor = adapter.descriptor
                 if options.json {
                     print(Self.jsonLine(descriptor))

@@ -35,7 +35,8 @@ struct AdaptersTestCommand: ParsableCommand {
     func run() throws {
         let adapter: DeclarativeAdapter
         do {
-            adapter = try AdapterCatalog.load(name, in: options.adaptersDirectory, registry: .builtIn)
+            let registry = try options.registry()
+            adapter = try AdapterCatalog.load(name, in: options.adaptersDirectory, registry: registry)
         } catch {
             printError("\(error)")
             throw ExitCode(2)
@@ -57,10 +58,11 @@ struct AdaptersTestCommand: ParsableCommand {
             printError("\(file): \(error)")
             throw ExitCode(2)
         }
-        let results = adapter.map(input, options: EventOptions(time: time ?? Self.now()))
-        let report = AdapterTestReport(adapter: adapter.descriptor, file: file, format: format, results: results)
-        print(options.json ? report.jsonLines() : report.text(), terminator: "")
-        if results.contains(where: { !$0.isAccepted }) { throw ExitCode(1) }
+        var report = AdapterTestReport(adapter: adapter.descriptor, file: file, format: format, json: options.json)
+        report.begin(recordCount: input.records.count)
+        adapter.map(input, options: EventOptions(time: time ?? Self.now())) { report.add($0) }
+        report.end()
+        if report.invalid > 0 { throw ExitCode(1) }
     }
 
     static func now() -> String {
