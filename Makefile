@@ -16,8 +16,8 @@ run: deps release
 ## Build everything and run the whole test suite.
 test: deps test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
 	scripts/fuzz.sh $(FUZZ_SECONDS)
+	$(SWIFT) test --skip-build
 
 ## Fuzz every SimpulMapping decoder with libFuzzer (FUZZ_SECONDS each; not part of swift build).
 FUZZ_SECONDS ?= 10
