@@ -15,6 +15,14 @@ enum Authentication {
         return .success(principal)
     }
 
+    /// Runs `body` with the caller's principal, or answers `401` without running it.
+    static func withPrincipal(_ request: HTTPRequest, bus: Bus, _ body: (Principal) async -> HTTPResponse) async -> HTTPResponse {
+        switch principal(request, bus: bus) {
+        case .success(let principal): return await body(principal)
+        case .failure(let box): return box.response
+        }
+    }
+
     /// The principal if it is an admin; the `401`/`403` answer otherwise.
     static func admin(_ request: HTTPRequest, bus: Bus) -> Result<Principal, HTTPResponseBox> {
         principal(request, bus: bus).flatMap { principal in

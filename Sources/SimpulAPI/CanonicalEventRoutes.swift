@@ -6,43 +6,40 @@ import SimpulServer
 /// event) or batch mode (`application/cloudevents-batch+json`, an array).
 enum CanonicalEventRoutes {
     static func publish(_ request: HTTPRequest, bus: Bus) async -> HTTPResponse {
-        let principal: Principal
-        switch Authentication.principal(request, bus: bus) {
-        case .success(let found): principal = found
-        case .failure(let box): return box.response
-        }
-        guard principal.kind == .admin || principal.kind == .publisher else {
-            return Authentication.forbidden("consumers cannot publish")
-        }
-        let type = (request.header("Content-Type") ?? "").split(separator: ";").first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
-        } ?? ""
-        let batch: Bool
-        switch type {
-        case "application/cloudevents-batch+json": batch = true
-        case "application/cloudevents+json", "application/json": batch = false
-        default:
-            return .error(status: 415, code: "format.unsupported", message:
-                "send application/cloudevents+json (one event) or application/cloudevents-batch+json (an array)")
-        }
-        let events: [[UInt8]]
-        do {
-            let parsed = try JSONReader.parse(request.body)
-            switch (batch, parsed) {
-            case (true, .array(let items)): events = items.map { JSONWriter.write($0) }
-            case (false, .object): events = [request.body]
-            default:
-                return ErrorResponses.badRequest("body.invalid", batch ? "a batch is a JSON array of CloudEvents"
-                                                                       : "a structured CloudEvent is one JSON object")
+        await Authentication.withPrincipal(request, bus: bus) { principal in
+            guard principal.kind == .admin || principal.kind == .publisher else {
+                return Authentication.forbidden("consumers cannot publish")
             }
-        } catch {
-            return ErrorResponses.badRequest("json.invalid", "the body is not valid JSON: \(error)")
-        }
-        do {
-            let result = try await bus.publishCanonical(events, publisher: principal)
-            return .json(status: result.status, bytes: result.body)
-        } catch {
-            return ErrorResponses.response(for: error)
+            let type = (request.header("Content-Type") ?? "").split(separator: ";").first.map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            } ?? ""
+            let batch: Bool
+            switch type {
+            case "application/cloudevents-batch+json": batch = true
+            case "application/cloudevents+json", "application/json": batch = false
+            default:
+                return .error(status: 415, code: "format.unsupported", message:
+                    "send application/cloudevents+json (one event) or application/cloudevents-batch+json (an array)")
+            }
+            let events: [[UInt8]]
+            do {
+                let parsed = try JSONReader.parse(request.body)
+                switch (batch, parsed) {
+                case (true, .array(let items)): events = items.map { JSONWriter.write($0) }
+                case (false, .object): events = [request.body]
+                default:
+                    return ErrorResponses.badRequest("body.invalid", batch ? "a batch is a JSON array of CloudEvents"
+                                                                           : "a structured CloudEvent is one JSON object")
+                }
+            } catch {
+                return ErrorResponses.badRequest("json.invalid", "the body is not valid JSON: \(error)")
+            }
+            do {
+                let result = try await bus.publishCanonical(events, publisher: principal)
+                return .json(status: result.status, bytes: result.body)
+            } catch {
+                return ErrorResponses.response(for: error)
+            }
         }
     }
 }

@@ -6,29 +6,26 @@ enum PublishRoutes {
     static let idempotencyKeyBytesMax = 255
 
     static func publish(_ request: HTTPRequest, bus: Bus) async -> HTTPResponse {
-        let principal: Principal
-        switch Authentication.principal(request, bus: bus) {
-        case .success(let found): principal = found
-        case .failure(let box): return box.response
-        }
-        let source = request.pathParameters["source"] ?? ""
-        guard bus.adapter(named: source) != nil else { return ErrorResponses.response(for: BusError.unknownSource(source)) }
-        guard principal.kind == .admin || (principal.kind == .publisher && principal.sources.contains(source)) else {
-            return Authentication.forbidden("this token may not publish to source \"\(source)\"; "
-                + "it may publish to: \(principal.sources.isEmpty ? "no source" : principal.sources.joined(separator: ", "))")
-        }
-        let key = request.header("Idempotency-Key")
-        if let key, key.isEmpty || key.utf8.count > idempotencyKeyBytesMax {
-            return ErrorResponses.badRequest("idempotency_key.invalid",
-                                             "an Idempotency-Key must be 1 to \(idempotencyKeyBytesMax) bytes")
-        }
-        do {
-            let result = try await bus.publish(PublishRequest(
-                source: source, body: request.body, contentType: request.header("Content-Type"),
-                fileName: request.query["filename"], idempotencyKey: key, publisher: principal))
-            return .json(status: result.status, bytes: result.body)
-        } catch {
-            return ErrorResponses.response(for: error)
+        await Authentication.withPrincipal(request, bus: bus) { principal in
+            let source = request.pathParameters["source"] ?? ""
+            guard bus.adapter(named: source) != nil else { return ErrorResponses.response(for: BusError.unknownSource(source)) }
+            guard principal.kind == .admin || (principal.kind == .publisher && principal.sources.contains(source)) else {
+                return Authentication.forbidden("this token may not publish to source \"\(source)\"; "
+                    + "it may publish to: \(principal.sources.isEmpty ? "no source" : principal.sources.joined(separator: ", "))")
+            }
+            let key = request.header("Idempotency-Key")
+            if let key, key.isEmpty || key.utf8.count > idempotencyKeyBytesMax {
+                return ErrorResponses.badRequest("idempotency_key.invalid",
+                                                 "an Idempotency-Key must be 1 to \(idempotencyKeyBytesMax) bytes")
+            }
+            do {
+                let result = try await bus.publish(PublishRequest(
+                    source: source, body: request.body, contentType: request.header("Content-Type"),
+                    fileName: request.query["filename"], idempotencyKey: key, publisher: principal))
+                return .json(status: result.status, bytes: result.body)
+            } catch {
+                return ErrorResponses.response(for: error)
+            }
         }
     }
 }

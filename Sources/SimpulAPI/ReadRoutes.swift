@@ -10,53 +10,47 @@ enum ReadRoutes {
     static let waitSecondsMax = 30.0
 
     static func topics(_ request: HTTPRequest, bus: Bus) async -> HTTPResponse {
-        let principal: Principal
-        switch Authentication.principal(request, bus: bus) {
-        case .success(let found): principal = found
-        case .failure(let box): return box.response
-        }
-        guard principal.kind != .publisher else { return Authentication.forbidden("publishers cannot list topics") }
-        var items: [JSONValue] = []
-        for name in bus.log.topicNames where bus.mayRead(principal, topic: name.value) {
-            let count = bus.log.partitionCount(name) ?? 0
-            let partitions = (0..<count).compactMap { index -> JSONValue? in
-                guard let partition = try? bus.log.partition(name, index) else { return nil }
-                return .object([("partition", .int(index)), ("startOffset", .int(partition.startOffset)),
-                                ("endOffset", .int(partition.endOffset)), ("bytes", .int(partition.sizeBytes))])
+        await Authentication.withPrincipal(request, bus: bus) { principal in
+            guard principal.kind != .publisher else { return Authentication.forbidden("publishers cannot list topics") }
+            var items: [JSONValue] = []
+            for name in bus.log.topicNames where bus.mayRead(principal, topic: name.value) {
+                let count = bus.log.partitionCount(name) ?? 0
+                let partitions = (0..<count).compactMap { index -> JSONValue? in
+                    guard let partition = try? bus.log.partition(name, index) else { return nil }
+                    return .object([("partition", .int(index)), ("startOffset", .int(partition.startOffset)),
+                                    ("endOffset", .int(partition.endOffset)), ("bytes", .int(partition.sizeBytes))])
+                }
+                items.append(.object([("name", .string(name.value)), ("partitions", .array(partitions))]))
             }
-            items.append(.object([("name", .string(name.value)), ("partitions", .array(partitions))]))
+            return .json(status: 200, value: .object([("topics", .array(items))]))
         }
-        return .json(status: 200, value: .object([("topics", .array(items))]))
     }
 
     static func events(_ request: HTTPRequest, bus: Bus) async -> HTTPResponse {
-        let principal: Principal
-        switch Authentication.principal(request, bus: bus) {
-        case .success(let found): principal = found
-        case .failure(let box): return box.response
-        }
-        let topic = request.pathParameters["topic"] ?? ""
-        guard bus.mayRead(principal, topic: topic) else {
-            return Authentication.forbidden("this token may not read topic \"\(topic)\"")
-        }
-        guard let from = integer(request.query["from"], default: 0), from >= 0 else {
-            return ErrorResponses.badRequest("query.invalid", "from must be an offset (a whole number ≥ 0)")
-        }
-        guard let limit = integer(request.query["limit"], default: 100), (1...Int64(limitMax)).contains(limit) else {
-            return ErrorResponses.badRequest("query.invalid", "limit must be between 1 and \(limitMax)")
-        }
-        guard let partition = integer(request.query["partition"], default: 0), partition >= 0 else {
-            return ErrorResponses.badRequest("query.invalid", "partition must be a whole number ≥ 0")
-        }
-        guard let wait = Double(request.query["wait"] ?? "0"), wait >= 0, wait <= waitSecondsMax else {
-            return ErrorResponses.badRequest("query.invalid", "wait must be between 0 and \(Int(waitSecondsMax)) seconds")
-        }
-        do {
-            let page = try await bus.readEvents(topic: topic, partition: Int(partition), from: from, limit: Int(limit),
-                                                wait: .milliseconds(Int(wait * 1000)), principal: principal)
-            return .json(status: 200, bytes: page.body)
-        } catch {
-            return ErrorResponses.response(for: error)
+        await Authentication.withPrincipal(request, bus: bus) { principal in
+            let topic = request.pathParameters["topic"] ?? ""
+            guard bus.mayRead(principal, topic: topic) else {
+                return Authentication.forbidden("this token may not read topic \"\(topic)\"")
+            }
+            guard let from = integer(request.query["from"], default: 0), from >= 0 else {
+                return ErrorResponses.badRequest("query.invalid", "from must be an offset (a whole number ≥ 0)")
+            }
+            guard let limit = integer(request.query["limit"], default: 100), (1...Int64(limitMax)).contains(limit) else {
+                return ErrorResponses.badRequest("query.invalid", "limit must be between 1 and \(limitMax)")
+            }
+            guard let partition = integer(request.query["partition"], default: 0), partition >= 0 else {
+                return ErrorResponses.badRequest("query.invalid", "partition must be a whole number ≥ 0")
+            }
+            guard let wait = Double(request.query["wait"] ?? "0"), wait >= 0, wait <= waitSecondsMax else {
+                return ErrorResponses.badRequest("query.invalid", "wait must be between 0 and \(Int(waitSecondsMax)) seconds")
+            }
+            do {
+                let page = try await bus.readEvents(topic: topic, partition: Int(partition), from: from, limit: Int(limit),
+                                                    wait: .milliseconds(Int(wait * 1000)), principal: principal)
+                return .json(status: 200, bytes: page.body)
+            } catch {
+                return ErrorResponses.response(for: error)
+            }
         }
     }
 
