@@ -54,6 +54,7 @@ struct Serve: AsyncParsableCommand {
         do {
             let url = "http://\(settings.http.host):\(settings.http.port)"
             for line in try TokenBootstrap.runIfNeeded(bus: bus, tokenFile: settings.tokenFile, serverURL: url) { print("simpul: " + line) }
+            fflush(nil)
         } catch {
             printError("cannot write the first tokens: \(error)")
             await bus.close()
