@@ -75,7 +75,7 @@ let package = Package(
 
         // Test doubles: simulated storage with crash modes, manual clock.
         .target(
-            name: "SimpulTestSupport", dependencies: ["SimpulLog"],
+            name: "SimpulTestSupport", dependencies: ["SimpulLog", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
 
         .testTarget(

@@ -17,6 +17,8 @@ final class LiveAPI: @unchecked Sendable {
     let publisher: String
     let otherPublisher: String
     let consumer: String
+    /// Every log line the server wrote, at trace level.
+    let logLines = CapturingLogHandler.Lines()
 
     init(directory: TemporaryDirectory? = nil, bodyBytesMax: Int = 8 << 20) async throws {
         self.directory = try directory ?? TemporaryDirectory("api")
@@ -44,7 +46,10 @@ final class LiveAPI: @unchecked Sendable {
         configuration.bodyBytesMax = bodyBytesMax
         configuration.threadCount = 1
         router = APIRouter.make(bus: bus, probes: Probes())
-        server = HTTPServer(configuration: configuration, handler: router, logger: Logger(label: "test"))
+        let lines = logLines
+        var logger = Logger(label: "simpul.test") { _ in CapturingLogHandler(lines: lines) }
+        logger.logLevel = .trace
+        server = HTTPServer(configuration: configuration, handler: router, logger: logger)
         port = try await server.start()
     }
 
