@@ -93,6 +93,9 @@ final class PartitionTests: XCTestCase {
         let appended497 = try await partition.append(value: [UInt8](repeating: 7, count: LogLimits.recordValueBytesMax))
         XCTAssertEqual(appended497, 0)
         XCTAssertEqual(try partition.read(from: 0).first?.value.count, LogLimits.recordValueBytesMax)
+        let empty = try await partition.append([])
+        XCTAssertEqual(empty, 1, "an empty append writes nothing and names the next offset")
+        XCTAssertEqual(partition.endOffset, 1)
         await partition.close()
     }
 

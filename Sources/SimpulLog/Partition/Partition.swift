@@ -50,11 +50,12 @@ public final class Partition: Sendable {
         thread.start()
     }
 
-    /// Appends records as one contiguous run; returns the offset of the first.
+    /// Appends records as one contiguous run; returns the offset of the first (for an
+    /// empty run, the offset the next record will get: nothing is written).
     /// Returns only after the records are durable (in the default mode).
     /// - Throws: `LogError` (too large, storage full or failed, read-only, closed).
     public func append(_ records: [AppendRecord]) async throws -> Int64 {
-        precondition(!records.isEmpty, "append needs at least one record")
+        guard !records.isEmpty else { return endOffset }
         for record in records { try checkLimits(record) }
         return try await withCheckedThrowingContinuation { continuation in
             queue.push(.append(records, { continuation.resume(with: $0) }))
