@@ -34,6 +34,15 @@ final class AdapterCompilerTests: XCTestCase {
                       location: "fields.id.transforms[0].regex.flags", fragment: "unknown key")
     }
 
+    /// Regression: inverted bounds reached a precondition in `CityBounds` and crashed the
+    /// process that loaded the adapter; they are a located error now.
+    func testInvertedOrImpossibleGeometryBoundsAreRefused() {
+        for bounds in ["[117.6, -1.45, 116.7, 0.3]", "[116.7, 0.3, 117.6, -1.45]", "[116.7, -91, 117.6, 0.3]"] {
+            assertRefused(#"{"id": "a", "geometry": {"geometry": {"from": "g", "crs": "EPSG:4326", "bounds": \#(bounds)}}}"#,
+                          location: "fields.geometry.geometry.bounds", fragment: "each minimum below its maximum")
+        }
+    }
+
     func testUnknownNamesAndBadValues() {
         assertRefused(#"{"id": {"from": "a", "transforms": ["titlecase"]}}"#, location: "fields.id.transforms[0]", fragment: "unknown transform \"titlecase\"")
         assertRefused(#"{"id": {"from": "a", "validate": ["npwp"]}}"#, location: "fields.id.validate", fragment: "unknown field validator \"npwp\"")

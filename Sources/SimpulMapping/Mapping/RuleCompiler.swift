@@ -150,6 +150,11 @@ struct RuleCompiler {
                   case let values = numbers.compactMap({ $0.scalarText.flatMap(Double.init) }), values.count == 4 else {
                 throw spec.error("bounds", "expected [minLongitude, minLatitude, maxLongitude, maxLatitude]")
             }
+            guard values[0] <= values[2], values[1] <= values[3], values[0] >= -180, values[2] <= 180,
+                  values[1] >= -90, values[3] <= 90 else {
+                throw spec.error("bounds", "expected [minLongitude, minLatitude, maxLongitude, maxLatitude] in degrees "
+                    + "with each minimum below its maximum, e.g. [116.70, -1.45, 117.60, 0.30]")
+            }
             bounds = GeoBounds(minLongitude: values[0], minLatitude: values[1], maxLongitude: values[2], maxLatitude: values[3])
         }
         try spec.finish(allowed: ["from", "crs", "bounds"])
