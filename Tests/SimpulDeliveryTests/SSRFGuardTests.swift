@@ -59,15 +59,42 @@ final class SSRFGuardTests: XCTestCase {
         let table: [(String, String, AddressRefusal.Reason)] = [
             ("http://10.0.0.1:9/", "10.0.0.1", .privateNetwork),
             ("http://169.254.169.254/latest/meta-data/", "169.254.169.254", .linkLocal),
+            ("http://172.16.0.1:9/", "172.16.0.1", .privateNetwork),
+            ("http://192.168.1.1:9/", "192.168.1.1", .privateNetwork),
+            ("http://100.64.0.1:9/", "100.64.0.1", .sharedAddressSpace),
             ("http://0.0.0.0:9/", "0.0.0.0", .unspecified),
+            ("http://[fd00::1]:9/", "fd00::1", .privateNetwork),
+            ("http://[fe80::1]:9/", "fe80::1", .linkLocal),
         ]
         for (url, address, reason) in table {
+            // Belt and braces: never hand curl an outside address the pure policy would allow,
+            // so a broken guard fails here instead of sending a packet off this machine.
+            guard let parsed = IPAddress(address), AddressPolicy.publicOnly.refusal(for: parsed) != nil else {
+                XCTFail("\(address) is not refused by the policy itself; not sending")
+                continue
+            }
             let response = client.send(DeliveryRequest(url: url, body: [], timeout: .milliseconds(300)))
             // The refusal is recorded by the open-socket callback, which returns before socket():
             // a blockedByPolicy error for this very address proves no connection was attempted.
             XCTAssertEqual(response.error, .blockedByPolicy(AddressRefusal(address: address, reason: reason)), url)
             XCTAssertLessThan(response.duration, .milliseconds(250), "\(url): refused at once, not timed out")
         }
+    }
+
+    /// A public-looking name that resolves to loopback (as DNS rebinding would make it) is
+    /// judged on the address, not the name.
+    func testHostnameResolvingToLoopbackIsRefused() throws {
+        let (v4, _) = try startSinks()
+        let options = { (policy: AddressPolicy) in
+            HTTPDeliveryClientOptions(addressPolicy: policy, resolve: ["receiver.example.go.id:\(v4.port):127.0.0.1"])
+        }
+        let url = "http://receiver.example.go.id:\(v4.port)/ok"
+        let refused = try HTTPDeliveryClient(options: options(.publicOnly)).send(DeliveryRequest(url: url, body: []))
+        XCTAssertEqual(refused.error, .blockedByPolicy(AddressRefusal(address: "127.0.0.1", reason: .loopback)))
+        XCTAssertEqual(v4.accepts, 0)
+        let allowed = try HTTPDeliveryClient(options: options(AddressPolicy(allowPrivateNetworks: true)))
+            .send(DeliveryRequest(url: url, body: []))
+        XCTAssertEqual(allowed.status, 200)
     }
 
     func testAllowPrivateNetworksLetsEverySpellingThrough() throws {

@@ -14,6 +14,9 @@ import Foundation
 public final class HTTPDeliveryClient {
     private let handle: UnsafeMutableRawPointer
     private let context: TransferContext
+    /// curl keeps a pointer to the `CURLOPT_RESOLVE` list, so it lives as long as the handle.
+    private var resolveList: UnsafeMutablePointer<curl_slist>?
+    /// The settings this client was made with.
     public let options: HTTPDeliveryClientOptions
 
     /// Creates a client and its curl handle.
@@ -30,11 +33,15 @@ public final class HTTPDeliveryClient {
             try configure()
         } catch {
             curl_easy_cleanup(handle)
+            curl_slist_free_all(resolveList)
             throw error
         }
     }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit {
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(resolveList)
+    }
 
     private func configure() throws(DeliveryError) {
         let user = Unmanaged.passUnretained(context).toOpaque()
@@ -49,6 +56,10 @@ public final class HTTPDeliveryClient {
         try check(simpul_curl_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent), "CURLOPT_USERAGENT")
         // An empty proxy string disables http_proxy and friends from the environment.
         try check(simpul_curl_setopt_string(handle, CURLOPT_PROXY, options.proxy ?? ""), "CURLOPT_PROXY")
+        for entry in options.resolve { resolveList = curl_slist_append(resolveList, entry) }
+        if resolveList != nil {
+            try check(simpul_curl_setopt_slist(handle, CURLOPT_RESOLVE, resolveList), "CURLOPT_RESOLVE")
+        }
         if let caFile = options.caFile {
             try check(simpul_curl_setopt_string(handle, CURLOPT_CAINFO, caFile), "CURLOPT_CAINFO")
         }

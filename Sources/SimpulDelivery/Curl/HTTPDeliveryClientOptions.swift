@@ -11,6 +11,9 @@ public struct HTTPDeliveryClientOptions: Sendable {
     /// so an internal proxy must be allow-listed; the proxy does its own egress filtering.
     /// Without one, environment proxies (`http_proxy`) are ignored on purpose.
     public var proxy: String?
+    /// Fixed name-to-address entries in curl's `CURLOPT_RESOLVE` form (`host:port:address`),
+    /// for pinning a receiver or simulating DNS in tests. The guard still judges the address.
+    public var resolve: [String]
     /// The response body kept for the attempt history; the rest is not read (D5).
     public var responseBytesMax: Int
     /// The `User-Agent` sent.
@@ -22,12 +25,13 @@ public struct HTTPDeliveryClientOptions: Sendable {
     /// Creates options; by default only public addresses, system CAs, no proxy.
     public init(addressPolicy: AddressPolicy = .publicOnly, caFile: String? = nil,
                 clientCertificateFile: String? = nil, clientKeyFile: String? = nil, proxy: String? = nil,
-                responseBytesMax: Int = defaultResponseBytesMax, userAgent: String = "Simpul-Webhooks/1") {
+                resolve: [String] = [], responseBytesMax: Int = defaultResponseBytesMax, userAgent: String = "Simpul-Webhooks/1") {
         self.addressPolicy = addressPolicy
         self.caFile = caFile
         self.clientCertificateFile = clientCertificateFile
         self.clientKeyFile = clientKeyFile
         self.proxy = proxy
+        self.resolve = resolve
         self.responseBytesMax = responseBytesMax
         self.userAgent = userAgent
     }
