@@ -7,10 +7,21 @@ enum PythonOracle {
         let description: String
     }
 
+    /// The interpreter: `SIMPUL_TEST_PYTHON` (for a virtualenv holding `standardwebhooks`) or `python3`.
+    static var interpreter: String {
+        ProcessInfo.processInfo.environment["SIMPUL_TEST_PYTHON"] ?? "python3"
+    }
+
+    /// True when the interpreter can import `module`.
+    static func hasModule(_ module: String) -> Bool {
+        (try? run(script: "import \(module)", input: Data())) != nil
+    }
+
     static func run(script: String, input: Data) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
+        process.arguments = [interpreter, "-c", script]
+        process.standardError = FileHandle.nullDevice
         let stdin = Pipe()
         let stdout = Pipe()
         process.standardInput = stdin
@@ -21,7 +32,7 @@ enum PythonOracle {
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw Failure(description: "python3 exited with \(process.terminationStatus)")
+            throw Failure(description: "\(interpreter) exited with \(process.terminationStatus)")
         }
         return String(decoding: output, as: UTF8.self)
     }
