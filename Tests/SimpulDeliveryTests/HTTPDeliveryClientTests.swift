@@ -28,11 +28,11 @@ final class HTTPDeliveryClientTests: XCTestCase {
         let client = try client()
         let signer = try WebhookSigner(secret: WebhookSigner.generateSecret())
         let body = Array(#"{"specversion":"1.0","data":{"kota":"Bandung"}}"#.utf8)
+        let transport: any DeliveryTransport = client
         for attempt in 1...3 {
-            let headers = [("Content-Type", "application/cloudevents+json"), ("Idempotency-Key", "evt_1")]
-                + signer.headers(id: "evt_1", timestamp: 1_700_000_000 + Int64(attempt), body: body)
-            let response = client.send(DeliveryRequest(url: "http://127.0.0.1:\(sink.port)/ok", body: body,
-                                                       headers: headers, timeout: .seconds(5)))
+            let response = transport.send(.signedCloudEvent(
+                url: "http://127.0.0.1:\(sink.port)/ok", eventID: "evt_1", body: body, signer: signer,
+                timestamp: 1_700_000_000 + Int64(attempt), timeout: .seconds(5)))
             XCTAssertEqual(response.status, 200)
             XCTAssertNil(response.error)
             XCTAssertEqual(response.outcome, .success)
@@ -45,6 +45,8 @@ final class HTTPDeliveryClientTests: XCTestCase {
         for request in received {
             XCTAssertEqual(request.body, body)
             XCTAssertEqual(request.headers["idempotency-key"], "evt_1")
+            XCTAssertEqual(request.headers["content-type"], "application/cloudevents+json")
+            XCTAssertEqual(request.headers["webhook-id"], "evt_1", "the same id on every retry")
             XCTAssertNil(request.headers["expect"])
             guard let id = request.headers["webhook-id"], let timestamp = request.headers["webhook-timestamp"].flatMap({ Int64($0) }),
                   let signature = request.headers["webhook-signature"] else { return XCTFail("missing webhook headers") }

@@ -39,6 +39,18 @@ public struct DeliveryResponse: Sendable {
     /// The address actually connected to, as curl reports it.
     public let connectedAddress: String?
 
+    /// Creates a response (the client does; fakes of `DeliveryTransport` do too).
+    public init(status: Int?, duration: Duration, error: DeliveryError?, body: [UInt8] = [],
+                bodyTruncated: Bool = false, retryAfter: String? = nil, connectedAddress: String? = nil) {
+        self.status = status
+        self.duration = duration
+        self.error = error
+        self.body = body
+        self.bodyTruncated = bodyTruncated
+        self.retryAfter = retryAfter
+        self.connectedAddress = connectedAddress
+    }
+
     /// The classification of this attempt (RELIABILITY.md D3).
     public var outcome: DeliveryOutcome { .classify(status: status, error: error) }
 }
