@@ -135,4 +135,19 @@ final class SSRFGuardTests: XCTestCase {
         XCTAssertTrue(reason.contains("redirects are not followed"))
         XCTAssertEqual(inside.accepts, 0)
     }
+
+    /// A name with a refused address (::1) and an allowed one (127.0.0.1): the allowed one is
+    /// still tried, and its own failure (nothing listens) is what gets reported.
+    func testAllowedAddressIsStillTriedBesideARefusedOne() throws {
+        // Only ::1 listens on this port; on 127.0.0.1 the same port is (almost surely) closed.
+        let (_, v6) = try startSinks()
+        let policy = AddressPolicy(allowList: [try CIDR("127.0.0.1/32")])
+        let both = HTTPDeliveryClientOptions(addressPolicy: policy, resolve: ["two.example:\(v6.port):[::1],127.0.0.1"])
+        let response = try HTTPDeliveryClient(options: both)
+            .send(DeliveryRequest(url: "http://two.example:\(v6.port)/ok", body: [], timeout: .seconds(2)))
+        XCTAssertEqual(v6.accepts, 0, "::1 was refused by the guard")
+        guard case .connectionRefused = response.error else {
+            return XCTFail("expected the IPv4 attempt's own failure, got \(String(describing: response.error))")
+        }
+    }
 }

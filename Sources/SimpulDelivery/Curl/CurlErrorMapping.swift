@@ -13,7 +13,9 @@ enum CurlErrorMapping {
             ? String(cString: curl_easy_strerror(code)) : context.errorMessage
         switch code {
         case CURLE_COULDNT_CONNECT:
-            if let refusal = context.refusal { return .blockedByPolicy(refusal) }
+            // With several addresses (IPv6 and IPv4), one may be refused and another tried:
+            // only when no socket was opened at all is the guard the whole story.
+            if let refusal = context.refusal, context.socketsOpened == 0 { return .blockedByPolicy(refusal) }
             if osErrno == ECONNREFUSED { return .connectionRefused(detail: detail) }
             return .connectionFailed(detail: detail)
         case CURLE_OPERATION_TIMEDOUT:
@@ -30,7 +32,7 @@ enum CurlErrorMapping {
             return .connectionFailed(detail: detail)
         default:
             // A refusal can surface under another code when curl gives up on all addresses.
-            if let refusal = context.refusal { return .blockedByPolicy(refusal) }
+            if let refusal = context.refusal, context.socketsOpened == 0 { return .blockedByPolicy(refusal) }
             return .other(curlCode: Int(code.rawValue), detail: detail)
         }
     }

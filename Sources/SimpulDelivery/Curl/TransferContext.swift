@@ -13,6 +13,8 @@ final class TransferContext {
     var bodyTruncated = false
     var retryAfter: String?
     var refusal: AddressRefusal?
+    /// Sockets the guard let curl open this attempt: with none, a failed connect was the guard's doing.
+    var socketsOpened = 0
     /// curl's `CURLOPT_ERRORBUFFER`: curl writes its detailed message here.
     let errorBuffer: UnsafeMutablePointer<CChar>
 
@@ -31,6 +33,7 @@ final class TransferContext {
         bodyTruncated = false
         retryAfter = nil
         refusal = nil
+        socketsOpened = 0
         errorBuffer[0] = 0
     }
 
@@ -101,6 +104,7 @@ func deliveryOpenSocketCallback(
         context.refusal = refusal
         return simpul_curl_socket_bad()
     }
+    context.socketsOpened += 1
     return socket(family, address.pointee.socktype, address.pointee.protocol)
 }
 
