@@ -123,4 +123,14 @@ final class HTTPDeliveryClientTests: XCTestCase {
             guard case .permanent = response.outcome else { return XCTFail("\(url): \(response.outcome)") }
         }
     }
+
+    func testHeaderWithLineBreakIsNotSent() throws {
+        let sink = try startSink()
+        let response = try client().send(DeliveryRequest(
+            url: "http://127.0.0.1:\(sink.port)/ok", body: [],
+            headers: [("Idempotency-Key", "evt_1\r\nX-Injected: 1")], timeout: .seconds(2)))
+        guard case .setup = response.error else { return XCTFail("\(String(describing: response.error))") }
+        guard case .permanent = response.outcome else { return XCTFail("\(response.outcome)") }
+        XCTAssertEqual(sink.accepts, 0)
+    }
 }

@@ -90,7 +90,11 @@ public final class HTTPDeliveryClient {
         for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
             headers = curl_slist_append(headers, line)
         }
-        defer { curl_slist_free_all(headers) }
+        defer {
+            // Unhook the list before freeing it, so the handle never holds a dangling pointer.
+            _ = simpul_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
+            curl_slist_free_all(headers)
+        }
 
         do {
             try prepare(request, headers: headers, timeoutMs: timeoutMs)
@@ -120,6 +124,12 @@ public final class HTTPDeliveryClient {
     private func prepare(
         _ request: DeliveryRequest, headers: UnsafeMutablePointer<curl_slist>?, timeoutMs: Int
     ) throws(DeliveryError) {
+        // curl sends header lines verbatim: a line break in a name or value would smuggle in
+        // headers (or a second request), so such a request is refused, not sent.
+        for (name, value) in request.headers
+        where (name + value).unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+            throw .setup(detail: "header \(name.debugDescription) contains a line break or NUL; the request was not sent")
+        }
         try check(simpul_curl_setopt_string(handle, CURLOPT_URL, request.url), "CURLOPT_URL")
         try check(simpul_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMs), "CURLOPT_TIMEOUT_MS")
         try check(simpul_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers), "CURLOPT_HTTPHEADER")
