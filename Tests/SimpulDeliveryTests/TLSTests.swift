@@ -16,21 +16,30 @@ final class TLSTests: XCTestCase {
         if !directory.isEmpty { try? FileManager.default.removeItem(atPath: directory) }
     }
 
-    /// Makes a self-signed certificate for 127.0.0.1 and starts an HTTPS server answering 200;
-    /// returns its port and the certificate's path.
-    private func startServer() throws -> (port: Int, certificate: String) {
-        directory = NSTemporaryDirectory() + "simpul-tls-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let certificate = directory + "/cert.pem", key = directory + "/key.pem"
+    /// A self-signed certificate and key from the `openssl` command, named `name` in the temp directory.
+    private func makeCertificate(_ name: String, subject: String) throws -> (certificate: String, key: String) {
+        if directory.isEmpty {
+            directory = NSTemporaryDirectory() + "simpul-tls-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let certificate = directory + "/\(name).pem", key = directory + "/\(name)-key.pem"
         let openssl = Process()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                             "-subj", "/CN=\(subject)", "-addext", "subjectAltName=IP:127.0.0.1",
                              "-keyout", key, "-out", certificate]
         openssl.standardError = FileHandle.nullDevice
         try openssl.run()
         openssl.waitUntilExit()
         XCTAssertEqual(openssl.terminationStatus, 0, "openssl req")
+        return (certificate, key)
+    }
+
+    /// Starts an HTTPS server on 127.0.0.1 answering 200 with a fresh self-signed certificate;
+    /// with `clientCA`, it demands a client certificate signed by it (mutual TLS).
+    /// Returns its port and the server certificate's path.
+    private func startServer(clientCA: String? = nil) throws -> (port: Int, certificate: String) {
+        let (certificate, key) = try makeCertificate("server", subject: "127.0.0.1")
 
         let script = """
         import http.server, ssl, sys
@@ -43,13 +52,16 @@ final class TLSTests: XCTestCase {
         server = http.server.HTTPServer(("127.0.0.1", 0), H)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(sys.argv[1], sys.argv[2])
+        if len(sys.argv) > 3:
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(sys.argv[3])
         server.socket = context.wrap_socket(server.socket, server_side=True)
         print(server.server_address[1], flush=True)
         server.serve_forever()
         """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, certificate, key]
+        process.arguments = ["python3", "-c", script, certificate, key] + (clientCA.map { [$0] } ?? [])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -81,5 +93,24 @@ final class TLSTests: XCTestCase {
         let accepted = trusting.send(request)
         XCTAssertEqual(accepted.status, 200, "\(String(describing: accepted.error))")
         XCTAssertEqual(accepted.body, Array("ok".utf8))
+    }
+
+    func testClientCertificateForMutualTLS() throws {
+        let client = try makeCertificate("client", subject: "simpul-client")
+        let (port, certificate) = try startServer(clientCA: client.certificate)
+        let request = DeliveryRequest(url: "https://127.0.0.1:\(port)/", body: Array("{}".utf8), timeout: .seconds(5))
+        let policy = AddressPolicy(allowPrivateNetworks: true)
+
+        let withoutCertificate = try HTTPDeliveryClient(
+            options: HTTPDeliveryClientOptions(addressPolicy: policy, caFile: certificate))
+        let refused = withoutCertificate.send(request)
+        XCTAssertNil(refused.status, "the receiver demands a client certificate")
+        XCTAssertNotNil(refused.error)
+
+        let withCertificate = try HTTPDeliveryClient(options: HTTPDeliveryClientOptions(
+            addressPolicy: policy, caFile: certificate,
+            clientCertificateFile: client.certificate, clientKeyFile: client.key))
+        let accepted = withCertificate.send(request)
+        XCTAssertEqual(accepted.status, 200, "\(String(describing: accepted.error))")
     }
 }
