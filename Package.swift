@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "SimpulMapping", swiftSettings: swiftSettings),
         // Topics, the publish path, idempotency, quarantine, tokens: no HTTP.
         .target(name: "SimpulBus", dependencies: ["SimpulLog", "SimpulMapping"], swiftSettings: swiftSettings),
+        // Outbound webhooks: signing, retry policy, SSRF guard, the libcurl client; no bus, no log.
+        .target(name: "SimpulDelivery", dependencies: ["CCurl", "COpenSSL"], swiftSettings: swiftSettings),
         // HTTP server on SwiftNIO: limits, router, graceful shutdown; knows no bus, no log.
         .target(
             name: "SimpulServer",
@@ -84,6 +86,9 @@ let package = Package(
         .testTarget(
             name: "SimpulMappingTests", dependencies: ["SimpulMapping", "SimpulTestSupport"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SimpulDeliveryTests", dependencies: ["SimpulDelivery"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "SimpulBusTests", dependencies: ["SimpulBus", "SimpulTestSupport"],
