@@ -4,7 +4,7 @@
 SWIFT       ?= swift
 DATA_DIR    ?= ./data
 BUILD_DEPS  := libcurl4-openssl-dev libnats-dev libssl-dev pkg-config
-TEST_DEPS   := proj-bin jq python3 python3-jsonschema
+TEST_DEPS   := proj-bin jq python3 python3-jsonschema openssl
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test build release bench fuzz deps test-deps clean
