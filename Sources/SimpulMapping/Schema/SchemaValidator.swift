@@ -47,9 +47,9 @@ public struct SchemaValidator: Sendable {
         for (name, text) in texts {
             let schema: JSONValue
             do {
-                schema = try SchemaFileReader.read(text)
+                schema = try JSONReader.parse(Array(text.utf8))
             } catch {
-                throw SchemaLoadError(location: "\(name) line \(error.line) column \(error.column)", reason: error.reason)
+                throw SchemaLoadError(location: "\(name) line \(error.line) column \(error.column ?? 1)", reason: error.message)
             }
             let id = schema["$id"]?.stringValue ?? name
             if let earlier = documents.firstIndex(where: { $0.id == id }) {
