@@ -5,6 +5,7 @@ SWIFT       ?= swift
 DATA_DIR    ?= ./data
 BUILD_DEPS  := libcurl4-openssl-dev libnats-dev libssl-dev pkg-config
 TEST_DEPS   := proj-bin jq python3 python3-jsonschema openssl
+BENCH_DEPS  := wrk jq
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test build release bench fuzz deps test-deps clean
@@ -33,7 +34,13 @@ release: deps
 ## Benchmarks in a release build (NAME=log|mapping|...; default: log).
 NAME ?= log
 bench: deps
+	@missing=$$(for p in $(BENCH_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the benchmarks: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
 	$(SWIFT) build -c release --product simpul-bench
+	$(SWIFT) build -c release --product simpul-crash-workload
 	.build/release/simpul-bench $(NAME) --json
 
 deps:
