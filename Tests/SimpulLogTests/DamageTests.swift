@@ -124,6 +124,17 @@ final class DamageTests: XCTestCase {
         XCTAssertFalse(cutReport.isClean, "a truncated sealed segment was reported clean")
         let partition = try Partition.open(directory: directory, options: tinyOptions(), io: cut)
         XCTAssertFalse(partition.recoveryReport.damage.isEmpty, "open must report a truncated sealed segment")
+        // Every offset of the damaged segment is either read correctly or refused by name.
+        let missing = (0..<partition.endOffset).filter { offset in
+            (try? partition.read(from: offset, maxRecords: 1).first?.offset) != offset
+        }
+        XCTAssertFalse(missing.isEmpty)
+        for offset in missing {
+            XCTAssertThrowsError(try partition.read(from: offset, maxRecords: 1), "offset \(offset) was skipped silently") { error in
+                guard case LogError.corruption(let damage) = error else { return XCTFail("\(error)") }
+                XCTAssertTrue(sealed[1].hasSuffix(damage.file), "\(damage)")
+            }
+        }
         await partition.close()
     }
 

@@ -71,7 +71,15 @@ extension Partition {
                 records.append(record)
                 return records.count < maxRecords && bytes < maxBytes && frameOffset + 1 < view.committedOffset
             }
-            guard let problem = result.problem else { return }
+            guard let problem = result.problem else {
+                // A sealed segment shorter than its successor's base: the records between
+                // are gone, and a read of one of them must say so, not skip past them.
+                if result.nextOffset <= offset && offset < view.segmentEndOffset {
+                    throw LogError.corruption(DamageReport(file: segment.name, position: result.position, offset: result.nextOffset,
+                        detail: "records \(result.nextOffset)..<\(view.segmentEndOffset) are missing: the segment ends early"))
+                }
+                return
+            }
             if !records.isEmpty && records.last.map({ $0.offset >= offset }) == true { return }
             if result.position == start.position && start.position != FileHeader.bytes {
                 start = (FileHeader.bytes, segment.baseOffset)  // a wrong index entry: scan from the top
