@@ -117,8 +117,12 @@ final class DamageTests: XCTestCase {
         // Truncation of a sealed segment: open and verify both name it.
         let cut = SimulatedStorageIO(seed: 1)
         for path in io.allFiles { cut.replaceContentsCreating(path, with: io.contents(of: path) ?? []) }
+        // Cut exactly the last record, at a frame boundary: nothing looks torn, the segment
+        // simply ends one offset early.
         let original = io.contents(of: sealed[1])!
-        cut.replaceContents(of: sealed[1], with: Array(original[0..<(original.count - 50)]))
+        let nextBase = SegmentFileName.baseOffset(ofLog: String(sealed[2].split(separator: "/").last ?? ""))!
+        let lastFrame = RecordFrame.size(keyCount: 0, valueCount: workloadValue(Int(nextBase - 1), seed: 5).count)
+        cut.replaceContents(of: sealed[1], with: Array(original[0..<(original.count - lastFrame)]))
         var cutReport = LogVerifier.Report()
         try LogVerifier(io: cut).verifyPartition(directory, report: &cutReport)
         XCTAssertFalse(cutReport.isClean, "a truncated sealed segment was reported clean")
