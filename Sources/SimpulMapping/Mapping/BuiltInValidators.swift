@@ -27,10 +27,7 @@ extension ValidatorRegistry {
 struct BuiltInGeometry: GeometryConverting {
     func convert(_ request: GeometryRequest) -> GeometryOutcome {
         var converter = GeometryConverter()
-        if let box = request.bounds {
-            converter.bounds = CityBounds(longitudeMin: box.minLongitude, longitudeMax: box.maxLongitude,
-                                          latitudeMin: box.minLatitude, latitudeMax: box.maxLatitude)
-        }
+        if let bounds = request.bounds { converter.bounds = bounds }
         guard let crs = CRSName.parse(request.sourceCRS) else {
             return .rejected([ValidationIssue(field: request.field, code: ValidationCode.geometryUnsupportedCrs,
                                               message: "CRS \(request.sourceCRS) is not supported")])

@@ -86,7 +86,7 @@ struct GeometryRule: Sendable {
     let paths: [SourcePath]
     /// Key of a sibling canonical field, mapped before this one, holding the CRS.
     let crsField: String
-    let bounds: GeoBounds?
+    let bounds: CityBounds?
     let converter: any GeometryConverting
 }
 

@@ -144,7 +144,7 @@ struct RuleCompiler {
         var spec = try SpecObject(value, file: file, location: location)
         let paths = try compilePaths(spec.strings("from") ?? [], location: spec.child("from"))
         let crsField = try spec.requiredString("crs")
-        var bounds: GeoBounds?
+        var bounds: CityBounds?
         if let box = spec.value("bounds") {
             guard case .array(let numbers) = box, numbers.count == 4,
                   case let values = numbers.compactMap({ $0.scalarText.flatMap(Double.init) }), values.count == 4 else {
@@ -155,7 +155,7 @@ struct RuleCompiler {
                 throw spec.error("bounds", "expected [minLongitude, minLatitude, maxLongitude, maxLatitude] in degrees "
                     + "with each minimum below its maximum, e.g. [116.70, -1.45, 117.60, 0.30]")
             }
-            bounds = GeoBounds(minLongitude: values[0], minLatitude: values[1], maxLongitude: values[2], maxLatitude: values[3])
+            bounds = CityBounds(longitudeMin: values[0], longitudeMax: values[2], latitudeMin: values[1], latitudeMax: values[3])
         }
         try spec.finish(allowed: ["from", "crs", "bounds"])
         guard let converter = registry.geometry else {

@@ -42,24 +42,9 @@ public struct GeometryRequest: Sendable {
     /// Normalised source CRS (`EPSG:32750`, `EPSG:32650`, `EPSG:4326`).
     public var sourceCRS: String
     /// Allowed WGS84 box, when the adapter configures one (`geometry.outside_city`).
-    public var bounds: GeoBounds?
+    public var bounds: CityBounds?
     /// Canonical field path, for issues.
     public var field: String
-}
-
-/// A longitude/latitude box in WGS84 degrees.
-public struct GeoBounds: Sendable, Equatable {
-    public var minLongitude: Double
-    public var minLatitude: Double
-    public var maxLongitude: Double
-    public var maxLatitude: Double
-
-    public init(minLongitude: Double, minLatitude: Double, maxLongitude: Double, maxLatitude: Double) {
-        self.minLongitude = minLongitude
-        self.minLatitude = minLatitude
-        self.maxLongitude = maxLongitude
-        self.maxLatitude = maxLatitude
-    }
 }
 
 /// Turns source geometry into canonical GeoJSON (WGS84, longitude first, closed rings,
