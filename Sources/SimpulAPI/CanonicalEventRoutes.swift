@@ -21,12 +21,12 @@ enum CanonicalEventRoutes {
                 return .error(status: 415, code: "format.unsupported", message:
                     "send application/cloudevents+json (one event) or application/cloudevents-batch+json (an array)")
             }
-            let events: [[UInt8]]
+            let events: [JSONValue]
             do {
                 let parsed = try JSONReader.parse(request.body)
                 switch (batch, parsed) {
-                case (true, .array(let items)): events = items.map { JSONWriter.write($0) }
-                case (false, .object): events = [request.body]
+                case (true, .array(let items)): events = items
+                case (false, .object): events = [parsed]
                 default:
                     return ErrorResponses.badRequest("body.invalid", batch ? "a batch is a JSON array of CloudEvents"
                                                                            : "a structured CloudEvent is one JSON object")
@@ -35,7 +35,7 @@ enum CanonicalEventRoutes {
                 return ErrorResponses.badRequest("json.invalid", "the body is not valid JSON: \(error)")
             }
             do {
-                let result = try await bus.publishCanonical(events, publisher: principal)
+                let result = try await bus.publishCanonical(events, body: request.body, publisher: principal)
                 return .json(status: result.status, bytes: result.body)
             } catch {
                 return ErrorResponses.response(for: error)

@@ -12,15 +12,16 @@ extension Bus {
         return String(type[..<dot])
     }
 
-    /// Checks and appends canonical events; `events` are the raw JSON of each, in order.
-    public func publishCanonical(_ events: [[UInt8]], publisher: Principal) async throws -> PublishResult {
+    /// Checks and appends canonical events, parsed once by the caller from `body`; a
+    /// refused event is quarantined with `body`, the request exactly as it came.
+    public func publishCanonical(_ events: [JSONValue], body: [UInt8], publisher: Principal) async throws -> PublishResult {
         guard events.count <= settings.recordsPerBatchMax else {
             throw BusError.tooManyRecords(count: events.count, limit: settings.recordsPerBatchMax)
         }
         let now = Date()
         var mapped: [MappedRecord] = []
-        for (index, bytes) in events.enumerated() {
-            mapped.append(MappedRecord(record: index + 1, line: 0, outcome: check(bytes, publisher: publisher, now: now)))
+        for (index, value) in events.enumerated() {
+            mapped.append(MappedRecord(record: index + 1, line: 0, outcome: check(value, publisher: publisher, now: now)))
         }
         let accepted = mapped.compactMap { record -> CloudEvent? in
             if case .accepted(let event) = record.outcome { return event }
@@ -31,20 +32,12 @@ extension Bus {
         defer { idempotency.gate.release(keys) }
         let appended = try await appendNew(mapped, topic: { Self.topic(forEventType: $0.type) },
                                            nowMs: Int64(now.timeIntervalSince1970 * 1000))
-        let refusedAny = mapped.contains { !$0.isAccepted }
-        let body = refusedAny ? Array("[".utf8) + events.joined(separator: Array(",\n".utf8)) + Array("]".utf8) : []
         let request = PublishRequest(source: "events", body: body, publisher: publisher)
         let results = try await quarantineRefused(mapped, results: appended, request: request, format: .json)
         return PublishResult(status: PublishResult.status(for: results), records: results)
     }
 
-    private func check(_ bytes: [UInt8], publisher: Principal, now: Date) -> MappedRecord.Outcome {
-        let value: JSONValue
-        do {
-            value = try JSONReader.parse(bytes)
-        } catch {
-            return .rejected([ValidationIssue(field: "", code: "decode.invalid", message: error.description)])
-        }
+    private func check(_ value: JSONValue, publisher: Principal, now: Date) -> MappedRecord.Outcome {
         var issues = schemas.map { $0.validate(cloudEvent: value) } ?? []
         if let schemas, issues.isEmpty {
             // A canonical event names the schema of its data; one that does not is not canonical.
