@@ -114,7 +114,7 @@ final class PartitionWriter: @unchecked Sendable {
                 && staging.nextOffset > activeSegment().baseOffset {
                 commitStaged()
                 if !roll() {
-                    failPending(upTo: nil)
+                    failPending(with: nil)
                     resume(.failure(currentRefusal() ?? LogError.storageFull(path: partition.directory)))
                     return
                 }
@@ -203,7 +203,7 @@ final class PartitionWriter: @unchecked Sendable {
         pendingAcks = remaining
     }
 
-    private func failPending(upTo error: LogError?) {
+    private func failPending(with error: LogError?) {
         let failure = error ?? currentRefusal() ?? LogError.storageFull(path: partition.directory)
         for ack in pendingAcks { ack.resume(.failure(failure)) }
         pendingAcks.removeAll()
@@ -229,7 +229,7 @@ final class PartitionWriter: @unchecked Sendable {
             partition.state.withLock { $0.failure = failure }
         }
         resetStaging()
-        failPending(upTo: failure)
+        failPending(with: failure)
     }
 
     private func checkFreeSpace() throws {

@@ -24,7 +24,6 @@ final class Segment: @unchecked Sendable {
     var path: String { directory + "/" + SegmentFileName.log(baseOffset) }
     var indexPath: String { directory + "/" + SegmentFileName.index(baseOffset) }
     var name: String { SegmentFileName.log(baseOffset) }
-    var isEmpty: Bool { nextOffset == baseOffset }
 
     init(baseOffset: Int64, directory: String, io: any StorageIO, file: StorageFile, index: OffsetIndex,
          size: Int, nextOffset: Int64, newestTimestampMs: Int64) {
@@ -64,18 +63,6 @@ final class Segment: @unchecked Sendable {
             nextOffset: baseOffset, newestTimestampMs: 0)
         try segment.rewriteIndexFile()
         return segment
-    }
-
-    /// Notes that a frame of `frameBytes` carrying `offset` was placed at `position`.
-    func noteAppended(offset: Int64, position: Int, frameBytes: Int, timestampMs: Int64, indexIntervalBytes: Int) {
-        if bytesSinceIndexEntry >= indexIntervalBytes {
-            index.append(relativeOffset: UInt32(offset - baseOffset), position: UInt32(position))
-            bytesSinceIndexEntry = 0
-        }
-        bytesSinceIndexEntry += frameBytes
-        nextOffset = offset + 1
-        newestTimestampMs = max(newestTimestampMs, timestampMs)
-        size = position + frameBytes
     }
 
     /// Writes index entries not yet on disk. The index is a cache: no sync, and a failure
