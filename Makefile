@@ -20,7 +20,7 @@ test: deps test-deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 	$(SWIFT) test --skip-build
 
-## Fuzz every SimpulMapping decoder with libFuzzer (FUZZ_SECONDS each; not part of swift build).
+## Fuzz the SimpulMapping decoders and the HTTP API with libFuzzer (FUZZ_SECONDS each; not part of swift build).
 FUZZ_SECONDS ?= 10
 fuzz:
 	scripts/fuzz.sh $(FUZZ_SECONDS)

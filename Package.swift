@@ -69,6 +69,13 @@ let package = Package(
             dependencies: ["SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
+        // The HTTP API under libFuzzer (scripts/fuzz.sh builds it with --sanitize fuzzer);
+        // a plain build is the tool that replays fuzz inputs and kept findings.
+        .executableTarget(
+            name: "simpul-fuzz-http",
+            dependencies: ["SimpulAPI", "SimpulBus", "SimpulServer", "SimpulTestSupport",
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
         // Appends and prints each acknowledged offset; the crash tests SIGKILL it.
         .executableTarget(
             name: "simpul-crash-workload",
