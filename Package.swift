@@ -108,7 +108,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "SimpulAPITests", dependencies: ["SimpulAPI", "SimpulTestSupport"],
+            name: "SimpulAPITests", dependencies: ["SimpulAPI", "SimpulDelivery", "SimpulTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests", dependencies: ["SimpulLog", "SimpulTestSupport"],
