@@ -57,7 +57,7 @@ let package = Package(
         // The HTTP API: routes binding SimpulServer to SimpulBus, configuration, tokens.
         .target(
             name: "SimpulAPI",
-            dependencies: ["SimpulBus", "SimpulServer", .product(name: "NIOHTTP1", package: "swift-nio")],
+            dependencies: ["SimpulBus", "SimpulDelivery", "SimpulServer", .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings),
 
         .executableTarget(
