@@ -31,8 +31,9 @@ struct DLQFilterOptions: ParsableArguments {
         if let status, status != "none", !(Int(status).map { (100...599).contains($0) } ?? false) {
             throw ValidationError("--status must be an HTTP status (100…599) or none")
         }
-        _ = try since.map { (text: String) throws(CLIError) in try TimeText.parse(text) }
-        _ = try until.map { (text: String) throws(CLIError) in try TimeText.parse(text) }
+        for time in [since, until].compactMap({ $0 }) {
+            do { _ = try TimeText.parse(time) } catch { throw ValidationError(error.message) }
+        }
     }
 
     /// The filter as API query parameters (times as RFC 3339 UTC).

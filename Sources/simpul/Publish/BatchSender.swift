@@ -19,16 +19,15 @@ struct BatchSender {
             tally.add(answer, recordShift: 0, lineShift: 0)
             return (tally, 1)
         }
-        var recordsLimit = recordsMax, bytesLimit = bytesMax
+        var recordsLimit = recordsMax
         var index = 0, batches = 0
         while index < splitter.spans.count {
-            let range = splitter.batch(from: index, recordsMax: recordsLimit, bytesMax: bytesLimit)
+            let range = splitter.batch(from: index, recordsMax: recordsLimit, bytesMax: bytesMax)
             let body = splitter.body(range)
             let first = splitter.spans[range.lowerBound]
             guard let answer = try sendOrShrink(body, range: range, line: first.line) else {
-                // Too large for the server: the same records again, in halves.
+                // Too large for the server (records or bytes): the same records again, in halves.
                 recordsLimit = max(1, range.count / 2)
-                bytesLimit = max(1024, body.count / 2)
                 continue
             }
             batches += 1

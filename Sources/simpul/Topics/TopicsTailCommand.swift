@@ -43,6 +43,9 @@ struct TopicsTailCommand: ParsableCommand {
         if let from, from < 0 { throw ValidationError("--from must be an offset, 0 or more") }
         if lines < 0 { throw ValidationError("--lines must be 0 or more") }
         if let partition, partition < 0 { throw ValidationError("--partition must be 0 or more") }
+        if let since {
+            do { _ = try TimeText.parse(since) } catch { throw ValidationError(error.message) }
+        }
     }
 
     func run() throws {
