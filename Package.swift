@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "simpul",
             dependencies: [
-                "SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI",
+                "SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI", "SimpulDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
