@@ -66,7 +66,8 @@ extension DeliveryWorker {
     func complete(_ id: Int, _ response: DeliveryResponse, startedMs: Int64) async {
         inFlight -= 1
         defer { wake.signal() }
-        guard var job = jobs[id] else { return }
+        // Stopped (shutdown or deleted): the event is not settled, so a restart sends it again.
+        guard running, var job = jobs[id] else { return }
         job.inFlight = false
         let now = currentTimeMs()
         let outcome = response.outcome

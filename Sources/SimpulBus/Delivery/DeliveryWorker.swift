@@ -65,6 +65,7 @@ actor DeliveryWorker {
         self.subscription = subscription
         signer = try? WebhookSigner(secret: subscription.secret)
         clientOptions = Self.options(for: subscription, settings: context.settings)
+        windows = windows.filter { subscription.topics.contains($0.value.topic) }
         wake.signal()
     }
 
