@@ -50,7 +50,8 @@ final class ServeConfigurationTests: XCTestCase {
         var known = try knownKeys(#"{"probe": 1}"#, prefix: "")
         known.formUnion(try knownKeys(#"{"limits": {"probe": 1}}"#, prefix: "limits."))
         known.formUnion(try knownKeys(#"{"log": {"probe": 1}}"#, prefix: "log."))
-        known.subtract(["limits", "log"])
+        known.formUnion(try knownKeys(#"{"delivery": {"probe": 1}}"#, prefix: "delivery."))
+        known.subtract(["limits", "log", "delivery"])
 
         let readme = try String(contentsOfFile: RepositoryPaths.root() + "/deploy/README.md", encoding: .utf8)
         let table = try XCTUnwrap(readme.components(separatedBy: "| key | default | meaning |").last)
