@@ -33,7 +33,7 @@ public struct DataDirectoryBackup: Sendable {
         }
         let dataFormat = try DataDirectoryFormat.read(directory: dataDirectory, io: io) ?? DataDirectoryFormat.version
         try DataDirectoryFormat.check(dataFormat, path: dataDirectory + "/" + DataDirectoryFormat.fileName)
-        try BackupDirectories.prepareEmpty(target)
+        try BackupDirectories.prepareEmpty(target, io: io)
         var copy = Copy(source: dataDirectory, root: target, io: io)
         try copy.run()
         let manifest = BackupManifest(dataFormat: dataFormat, createdAt: BackupDirectories.rfc3339(now),
@@ -151,19 +151,20 @@ public struct DataDirectoryBackup: Sendable {
 
 /// Directory chores shared by backup and restore.
 enum BackupDirectories {
-    /// Creates `path` (mode 0700: a backup holds token hashes and the pseudonym key) or
-    /// checks that it is an empty directory.
-    static func prepareEmpty(_ path: String) throws {
-        let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue, (try manager.contentsOfDirectory(atPath: path)).isEmpty else {
-                throw BackupError.targetNotEmpty(path)
-            }
-            chmod(path, 0o700)
+    /// Creates `path` and its parents (the last with mode 0700: a backup holds token hashes
+    /// and the pseudonym key), or checks that it is an empty directory.
+    /// - Throws: `BackupError.targetNotEmpty`; `StorageError` naming the folder it could not make.
+    static func prepareEmpty(_ path: String, io: any StorageIO = PosixStorageIO()) throws {
+        if io.fileExists(path) || io.isDirectory(path) {
+            guard io.isDirectory(path), try io.listDirectory(path).isEmpty else { throw BackupError.targetNotEmpty(path) }
         } else {
-            try manager.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            var partial = ""
+            for component in path.split(separator: "/") {
+                partial += "/" + component
+                if !io.isDirectory(partial) { try io.makeDirectory(partial) }
+            }
         }
+        chmod(path, 0o700)
     }
 
     static func rfc3339(_ date: Date) -> String {
