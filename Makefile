@@ -12,7 +12,7 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 ## Start the bus on its embedded default: log under ./data, bundled adapters.
 run: deps release
-	.build/release/simpul serve --data-dir $(DATA_DIR)
+	.build/release/simpul serve --data-dir $(DATA_DIR) --allow-private-networks
 
 ## Build everything and run the whole test suite.
 test: deps test-deps
@@ -58,6 +58,7 @@ test-deps:
 	fi
 	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
 	@command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis
+	@python3 -c 'import standardwebhooks, cloudevents' 2>/dev/null || python3 -m pip install -q standardwebhooks cloudevents
 
 clean:
 	rm -rf .build

@@ -112,6 +112,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests", dependencies: ["SimpulLog", "SimpulTestSupport"],
+            exclude: ["Support/oracle_receiver.py"],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

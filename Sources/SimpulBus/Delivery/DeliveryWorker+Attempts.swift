@@ -159,7 +159,8 @@ extension DeliveryWorker {
         }
     }
 
-    private func deadLetter(_ entry: PendingDelivery, reason: String) async throws {
+    private func deadLetter(_ logged: PendingDelivery, reason: String) async throws {
+        let entry = logged.withDetails()
         let now = currentTimeMs()
         let summary = DeadLetter(
             id: entry.deadLetterID ?? "dlq_" + TokenStore.randomHex(bytes: 10), subscription: entry.subscription,
@@ -181,7 +182,7 @@ extension DeliveryWorker {
 
     /// Saves jobs to the pending journal so their window can let go of them.
     func persist(_ ids: [Int]) async {
-        let entries = ids.compactMap { jobs[$0]?.entry }
+        let entries = ids.compactMap { jobs[$0]?.entry.withDetails() }
         do {
             try await context.pending.save(entries)
         } catch {
@@ -253,5 +254,17 @@ extension DeliveryWorker {
         let days = Double(now - since) / 86_400_000
         let reason = String(format: "the receiver failed every attempt for %.1f days; resume when it is fixed", days)
         Task { [context] in await context.pause(name, reason) }
+    }
+}
+
+extension PendingDelivery {
+    /// The entry with its type and key read from the event, for the records that outlive
+    /// the forward flow (the fast path does not parse events it only forwards).
+    func withDetails() -> PendingDelivery {
+        guard type.isEmpty, case .object(let event)? = try? JSONReader.parse(event) else { return self }
+        var filled = self
+        filled.type = event["type"]?.stringValue ?? ""
+        filled.key = key ?? event["partitionkey"]?.stringValue
+        return filled
     }
 }
