@@ -78,8 +78,10 @@ extension DeliveryWorker {
         case .success: errorText = nil
         case .retryable(let reason), .permanent(let reason): errorText = response.error?.description ?? reason
         }
-        job.entry.attempts.append(DeliveryAttempt(attempt: job.entry.attempts.count + 1, atMs: startedMs,
-                                                  status: response.status, error: errorText, durationMs: durationMs))
+        let attempt = DeliveryAttempt(attempt: job.entry.attempts.count + 1, atMs: startedMs, status: response.status,
+                                      error: errorText, durationMs: durationMs)
+        job.entry.attempts.append(attempt)
+        context.attempts.record(subscription: subscription.name, eventID: job.entry.eventID, attempt: attempt)
         job.entry.scheduleAttempts += 1
         noteBreaker(outcome, now: now)
 
