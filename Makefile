@@ -4,7 +4,7 @@
 SWIFT       ?= swift
 DATA_DIR    ?= ./data
 BUILD_DEPS  := libcurl4-openssl-dev libnats-dev libssl-dev pkg-config
-TEST_DEPS   := proj-bin jq python3 python3-jsonschema openssl
+TEST_DEPS   := proj-bin jq python3 python3-jsonschema openssl chromium
 BENCH_DEPS  := wrk jq
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
