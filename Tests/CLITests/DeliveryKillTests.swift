@@ -25,7 +25,7 @@ final class DeliveryKillTests: XCTestCase {
         defer { directory.remove() }
         let seed = UInt64.random(in: 1...UInt64.max / 2)
         var random = SeededRandom(seed: seed)
-        let port = 20_000 + Int(seed % 20_000)
+        let port = ServeProcess.fixedPort(seed: seed)
         let secret = "whsec_" + Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }).base64EncodedString()
         let receivedPath = directory.path + "/received.txt"
         let (receiver, receiverPort) = try startReceiver(secret: secret, out: receivedPath)
@@ -69,6 +69,7 @@ final class DeliveryKillTests: XCTestCase {
         let missing = Set(published).subtracting(received)
         XCTAssertEqual(missing.count, 0, "events never delivered (seed \(seed)): \(missing.prefix(5))")
         let resent = received.count - Set(received).count
+        print("delivery kill test: \(received.count) receipts, \(Set(received).count) distinct, \(resent) re-sent over \(Self.kills) kills")
         XCTAssertLessThanOrEqual(resent, Self.kills * Self.windowMax, "re-sends beyond the unsettled windows (seed \(seed))")
         kill(server.processIdentifier, SIGTERM)
         server.waitUntilExit()

@@ -18,7 +18,7 @@ final class ServeKillTests: XCTestCase {
         defer { directory.remove() }
         let seed = UInt64.random(in: 1...UInt64.max / 2)
         var random = SeededRandom(seed: seed)
-        let port = 20_000 + Int(seed % 20_000)
+        let port = ServeProcess.fixedPort(seed: seed)
         var acknowledged: [(id: String, topic: String, offset: Int)] = []
         var server = try ServeProcess.start(directory: directory, port: port)
         let admin = try ServeProcess.adminToken(directory)

@@ -8,6 +8,10 @@ import Glibc
 /// Starts the built `simpul serve` on a data directory and talks to it, for tests that
 /// kill it or drive it as a user would.
 enum ServeProcess {
+    /// A port for a server that is restarted on the same port: below Linux's ephemeral
+    /// range (32768–60999), so no outgoing connection of the test can be holding it.
+    static func fixedPort(seed: UInt64) -> Int { 10_000 + Int(seed % 20_000) }
+
     static func start(directory: TemporaryDirectory, port: Int, extra: [String] = []) throws -> Process {
         let process = Process()
         process.executableURL = Products.executable("simpul")
@@ -17,8 +21,13 @@ enum ServeProcess {
         environment["SIMPUL_TOKEN_FILE"] = directory.path + "/tokens.json"
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: RepositoryPaths.root())
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        // A file, appended across restarts: when a start fails, its reason is in the error.
+        let log = directory.path + "/serve.log"
+        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
+        let output = FileHandle(forWritingAtPath: log)
+        output?.seekToEndOfFile()
+        process.standardOutput = output
+        process.standardError = output
         try process.run()
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
@@ -28,7 +37,8 @@ enum ServeProcess {
             usleep(50_000)
         }
         process.terminate()
-        throw RawHTTPClient.Failure(description: "simpul serve did not answer on port \(port)")
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        throw RawHTTPClient.Failure(description: "simpul serve did not answer on port \(port): \(text.suffix(1500))")
     }
 
     static func adminToken(_ directory: TemporaryDirectory) throws -> String {

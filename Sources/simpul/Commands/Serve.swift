@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import SimpulAPI
 import SimpulBus
+import SimpulDelivery
 import SimpulLog
 import SimpulServer
 
@@ -30,6 +31,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Folder with one sub-folder per adapter (overrides the config).")
     var adaptersDir: String?
 
+    @Flag(name: .long, help: "Let subscriptions deliver to loopback and private addresses (local receivers, tests).")
+    var allowPrivateNetworks = false
+
     func run() async throws {
         var settings: ServeConfiguration
         do {
@@ -37,6 +41,10 @@ struct Serve: AsyncParsableCommand {
             if let dataDir { settings.bus.dataDirectory = dataDir }
             if let adaptersDir { settings.bus.adaptersDirectory = adaptersDir }
             if let listen { try settings.setListen(listen, key: "--listen") }
+            if allowPrivateNetworks {
+                settings.delivery.addressPolicy = AddressPolicy(allowPrivateNetworks: true,
+                                                                allowList: settings.delivery.addressPolicy.allowList)
+            }
             try settings.http.validate()
         } catch {
             printError("\(error)")
@@ -62,6 +70,16 @@ struct Serve: AsyncParsableCommand {
         }
         var logger = Logger(label: "simpul")
         logger.logLevel = .info
+        let sender: ThreadPoolSender
+        do {
+            sender = ThreadPoolSender()
+            _ = try await bus.startDelivery(sender: sender, settings: settings.delivery, subscriptions: settings.subscriptions,
+                                            logger: logger)
+        } catch {
+            printError("cannot start delivery: \(error)")
+            await bus.close()
+            throw ExitCode(1)
+        }
         let server = HTTPServer(configuration: settings.http, handler: APIRouter.make(bus: bus, probes: Probes()), logger: logger)
         let port: Int
         do {
@@ -75,7 +93,17 @@ struct Serve: AsyncParsableCommand {
         print("simpul: listening on \(url) (data in \(settings.bus.dataDirectory), adapters: "
               + "\(bus.adapterNames.joined(separator: ", "))); Ctrl-C stops")
         fflush(nil)  // every stream: the line above must reach a pipe before we block
+        let configFile = config
+        Reload.onHangup { Task { await Reload.run(configFile: configFile, bus: bus) } }
+        // Retention (old segments, old delivery attempts) every five minutes.
+        let maintenance = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(300))
+                do { try await bus.enforceRetention() } catch { printError("retention: \(error)") }
+            }
+        }
         let signal = await waitForTerminationSignal()
+        maintenance.cancel()
         print("simpul: \(signal) received, finishing in-flight requests")
         await server.shutdown()
         await bus.close()

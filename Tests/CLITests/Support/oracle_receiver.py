@@ -12,7 +12,10 @@ import argparse, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from standardwebhooks.webhooks import Webhook
-from cloudevents.http import from_http
+try:
+    from cloudevents.http import from_http          # cloudevents 1.x
+except ImportError:
+    from cloudevents.v1.http import from_http       # cloudevents 2.x keeps the 1.x API here
 
 def main():
     parser = argparse.ArgumentParser()
