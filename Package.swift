@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "simpul-bench",
             dependencies: ["SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI",
-                           .product(name: "Logging", package: "swift-log")],
+                           .product(name: "Logging", package: "swift-log"), .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings),
         // Appends and prints each acknowledged offset; the crash tests SIGKILL it.
         .executableTarget(
@@ -106,7 +106,9 @@ let package = Package(
             name: "SimpulAPITests", dependencies: ["SimpulAPI", "SimpulTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CLITests", dependencies: ["SimpulLog", "SimpulTestSupport"],
+            name: "CLITests",
+            dependencies: ["SimpulLog", "SimpulMapping", "SimpulServer", "SimpulTestSupport",
+                           .product(name: "Logging", package: "swift-log"), .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
