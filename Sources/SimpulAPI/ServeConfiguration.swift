@@ -15,6 +15,8 @@ public struct ServeConfiguration: Sendable {
     /// Where the plain tokens created on first start are written (mode 0600), outside the
     /// data directory, which keeps only their hashes.
     public var tokenFile: String
+    /// How `simpul serve` writes its log: readable text (the default) or one JSON object per line.
+    public var logFormat = LogFormat.text
     /// Outbound delivery: SSRF guard, breaker, long-failure pause.
     public var delivery = DeliverySettings()
     /// Subscriptions declared in the config file (created or updated at start).
@@ -63,14 +65,23 @@ public struct ServeConfiguration: Sendable {
         http.port = port
     }
 
+    /// Sets the log format from its name (`text` or `json`).
+    public mutating func setLogFormat(_ text: String, key: String = "logFormat") throws {
+        guard let format = LogFormat(rawValue: text) else {
+            throw ConfigurationError(key: key, message: "\"\(text)\" is not a log format; use \"text\" or \"json\"")
+        }
+        logFormat = format
+    }
+
     private mutating func apply(_ reader: ConfigReader) throws {
         try reader.allowOnly(["listen", "dataDir", "adaptersDir", "schemasDir", "tokenFile", "idempotencyWindowHours",
-                              "partitionsPerTopic", "limits", "log", "delivery", "subscriptions"])
+                              "partitionsPerTopic", "logFormat", "limits", "log", "delivery", "subscriptions"])
         if let listen = try reader.string("listen") { try setListen(listen) }
         if let value = try reader.string("dataDir") { bus.dataDirectory = value }
         if let value = try reader.string("adaptersDir") { bus.adaptersDirectory = value }
         if let value = try reader.string("schemasDir") { bus.schemasDirectory = value }
         if let value = try reader.string("tokenFile") { tokenFile = value }
+        if let value = try reader.string("logFormat") { try setLogFormat(value) }
         if let hours = try reader.integer("idempotencyWindowHours", in: 1...24 * 365) { bus.idempotencyWindowMs = Int64(hours) * 3_600_000 }
         if let count = try reader.integer("partitionsPerTopic", in: 1...LogLimits.partitionCountMax) { bus.partitionsPerTopic = count }
         if let limits = try reader.object("limits") { try applyLimits(limits) }
