@@ -36,8 +36,12 @@ let package = Package(
         .target(name: "SimpulLog", swiftSettings: swiftSettings),
         // Adapters, declarative mapping, canonical model, validators: no HTTP, no log.
         .target(name: "SimpulMapping", swiftSettings: swiftSettings),
-        // Topics, the publish path, idempotency, quarantine, tokens: no HTTP.
-        .target(name: "SimpulBus", dependencies: ["SimpulLog", "SimpulMapping"], swiftSettings: swiftSettings),
+        // Topics, the publish path, idempotency, quarantine, tokens, subscriptions and the
+        // delivery engine (outbound HTTP through SimpulDelivery); no HTTP server.
+        .target(
+            name: "SimpulBus",
+            dependencies: ["SimpulLog", "SimpulMapping", "SimpulDelivery", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
         // Outbound webhooks: signing, retry policy, SSRF guard, the libcurl client; no bus, no log.
         .target(name: "SimpulDelivery", dependencies: ["CCurl", "COpenSSL"], swiftSettings: swiftSettings),
         // HTTP server on SwiftNIO: limits, router, graceful shutdown; knows no bus, no log.
@@ -53,21 +57,21 @@ let package = Package(
         // The HTTP API: routes binding SimpulServer to SimpulBus, configuration, tokens.
         .target(
             name: "SimpulAPI",
-            dependencies: ["SimpulBus", "SimpulServer", .product(name: "NIOHTTP1", package: "swift-nio")],
+            dependencies: ["SimpulBus", "SimpulDelivery", "SimpulServer", .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings),
 
         .executableTarget(
             name: "simpul",
             dependencies: [
-                "SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI",
+                "SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI", "SimpulDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "simpul-bench",
-            dependencies: ["SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI",
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: ["SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI", "SimpulDelivery",
+                           .product(name: "Logging", package: "swift-log"), .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings),
         // Appends and prints each acknowledged offset; the crash tests SIGKILL it.
         .executableTarget(
@@ -91,7 +95,8 @@ let package = Package(
             name: "SimpulDeliveryTests", dependencies: ["SimpulDelivery"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "SimpulBusTests", dependencies: ["SimpulBus", "SimpulTestSupport"],
+            name: "SimpulBusTests", dependencies: ["SimpulBus", "SimpulDelivery", "SimpulTestSupport",
+                                                   .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "SimpulServerTests",
@@ -103,10 +108,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "SimpulAPITests", dependencies: ["SimpulAPI", "SimpulTestSupport"],
+            name: "SimpulAPITests", dependencies: ["SimpulAPI", "SimpulDelivery", "SimpulTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CLITests", dependencies: ["SimpulLog", "SimpulTestSupport"],
+            name: "CLITests",
+            dependencies: ["SimpulLog", "SimpulMapping", "SimpulServer", "SimpulTestSupport",
+                           .product(name: "Logging", package: "swift-log"), .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -108,6 +108,19 @@ final class CurlEasyTransfer {
         try check(simpul_curl_setopt_string(handle, CURLOPT_URL, request.url), "CURLOPT_URL")
         try check(simpul_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMs), "CURLOPT_TIMEOUT_MS")
         try check(simpul_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
+        try setMethod(request)
+    }
+
+    /// The handle is reused, so every request sets its method afresh: GET and DELETE send
+    /// no body; POST, PATCH and PUT send `body` (PATCH and PUT as a POST with another verb).
+    private func setMethod(_ request: DeliveryRequest) throws(DeliveryError) {
+        let custom: String? = request.method == .get || request.method == .post ? nil : request.method.rawValue
+        try check(simpul_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, custom), "CURLOPT_CUSTOMREQUEST")
+        guard request.method.sendsBody else {
+            try check(simpul_curl_setopt_long(handle, CURLOPT_HTTPGET, 1), "CURLOPT_HTTPGET")
+            return
+        }
+        try check(simpul_curl_setopt_long(handle, CURLOPT_POST, 1), "CURLOPT_POST")
         try check(simpul_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, request.body.count), "CURLOPT_POSTFIELDSIZE")
         // COPYPOSTFIELDS: curl keeps its own copy, so no Swift buffer must outlive this call.
         let code = request.body.withUnsafeBytes { raw in

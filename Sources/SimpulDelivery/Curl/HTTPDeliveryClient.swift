@@ -1,8 +1,8 @@
 import CCurl
 import Foundation
 
-/// POSTs webhook attempts through one reused libcurl easy handle, so consecutive attempts
-/// to the same receiver share a kept-alive connection.
+/// POSTs webhook attempts (and sends the admin CLI's API calls) through one reused libcurl
+/// easy handle, so consecutive attempts to the same receiver share a kept-alive connection.
 ///
 /// The handle's configuration (protocols, redirects off, TLS verification, the SSRF guard,
 /// the response cap) is `CurlEasyTransfer`'s, shared with `CurlMultiSender`.
