@@ -42,6 +42,7 @@ bench: deps
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 	$(SWIFT) build -c release --product simpul-bench
+	$(SWIFT) build -c release --product simpul
 	$(SWIFT) build -c release --product simpul-crash-workload
 	.build/release/simpul-bench $(NAME) --json
 
