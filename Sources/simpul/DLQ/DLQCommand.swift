@@ -90,7 +90,8 @@ struct DLQListCommand: ParsableCommand {
                        .init(String((entry["lastError"]?.stringValue ?? entry.text("reason")).prefix(80)))])
         }
         output.print(table, empty: "the dead-letter queue is empty" + (filter.isEmpty ? "" : " for this filter"))
-        if let next {
+        // The API names a cursor whenever a page is full, even when nothing follows it.
+        if let next, total > Int64(entries.count) {
             print("\(entries.count) of \(Numbers.grouped(total)) shown; more with --after \(next), or --all")
         } else if !entries.isEmpty {
             print("\(Numbers.grouped(total)) entries")
