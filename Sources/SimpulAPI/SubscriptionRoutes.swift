@@ -49,7 +49,9 @@ enum SubscriptionRoutes {
 
     static func pause(_ request: HTTPRequest, bus: Bus, paused: Bool) async -> HTTPResponse {
         await withEngine(request, bus: bus) { engine in
-            let subscription = try await engine.setPaused(request.pathParameters["name"] ?? "", paused)
+            // An optional `{"reason":"…"}` says why (shown as pausedReason); an empty body is fine.
+            let reason = request.body.isEmpty ? nil : (try? JSONReader.parse(request.body))?["reason"]?.stringValue
+            let subscription = try await engine.setPaused(request.pathParameters["name"] ?? "", paused, reason: reason)
             return .json(status: 200, value: subscription.json(state: await engine.state(subscription.name)))
         }
     }

@@ -78,6 +78,8 @@ final class AdminCLITests: XCTestCase {
             TOPIC                   PARTITION  LAST OFFSET     SIZE
             city.population.person          0            3  3.8 KiB
 
+            no subscriptions
+
             quarantine: 9 open
 
             """)

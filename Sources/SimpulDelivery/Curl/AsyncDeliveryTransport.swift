@@ -5,3 +5,4 @@ public protocol AsyncDeliveryTransport: Sendable {
     /// response, never thrown.
     func send(_ request: DeliveryRequest, options: HTTPDeliveryClientOptions) async -> DeliveryResponse
 }
+extension CurlMultiSender: AsyncDeliveryTransport {}

@@ -52,7 +52,7 @@ struct DLQReplayCommand: ParsableCommand {
         var targets = ids
         if targets.isEmpty {
             let listing = Progress(label: "finding", enabled: !options.json)
-            targets = try DLQPages(client: client, query: filter.query() + [("state", force ? "all" : nil)])
+            targets = try DLQPages(client: client, query: filter.query() + [("state", force ? "all" : "dead")])
                 .every { found, total in listing.update(done: found, total: Int(total)) }.entries
                 .compactMap { $0["id"]?.stringValue }
             listing.finish()
