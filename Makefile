@@ -4,7 +4,7 @@
 SWIFT       ?= swift
 DATA_DIR    ?= ./data
 BUILD_DEPS  := libcurl4-openssl-dev libnats-dev libssl-dev pkg-config
-TEST_DEPS   := proj-bin jq python3 python3-jsonschema openssl systemd shellcheck curl binutils
+TEST_DEPS   := proj-bin jq python3 python3-jsonschema openssl systemd shellcheck curl binutils chromium
 # nginx for the deploy tests, unpacked from Debian's package (not installed: no web server is started).
 NGINX_TOOL  := .build-tools/nginx/usr/sbin/nginx
 BENCH_DEPS  := wrk jq
@@ -14,7 +14,7 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 ## Start the bus on its embedded default: log under ./data, bundled adapters.
 run: deps release
-	.build/release/simpul serve --data-dir $(DATA_DIR)
+	.build/release/simpul serve --data-dir $(DATA_DIR) --allow-private-networks
 
 ## Build everything and run the whole test suite.
 test: deps test-deps
@@ -66,6 +66,7 @@ test-deps:
 	  dpkg -x nginx_*.deb nginx && rm -f nginx_*.deb; }
 	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
 	@command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis
+	@python3 -c 'import standardwebhooks, cloudevents' 2>/dev/null || python3 -m pip install -q standardwebhooks cloudevents
 
 clean:
 	rm -rf .build

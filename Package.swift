@@ -120,6 +120,7 @@ let package = Package(
             name: "CLITests",
             dependencies: ["SimpulLog", "SimpulMapping", "SimpulServer", "SimpulTestSupport",
                            .product(name: "Logging", package: "swift-log"), .product(name: "NIOHTTP1", package: "swift-nio")],
+            exclude: ["Support/oracle_receiver.py"],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -132,6 +132,13 @@ public final class Bus: Sendable {
         return engine
     }
 
+    /// Deletes what retention allows: old topic segments and old delivery attempts.
+    /// `simpul serve` runs it every few minutes.
+    public func enforceRetention() async throws {
+        _ = try await log.enforceRetention()
+        try await delivery?.enforceRetention()
+    }
+
     /// Stops delivery, finishes pending appends and closes the log and journals.
     public func close() async {
         if let engine = deliveryEngine.withLock({ $0 }) { await engine.close() }

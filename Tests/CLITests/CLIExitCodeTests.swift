@@ -27,6 +27,17 @@ final class CLIExitCodeTests: XCTestCase {
         XCTAssertTrue(help.stdout.contains("Exit codes: 0 ok, 1 some operation failed, 2 usage error, 3 server unreachable,\n4 not authorised."), help.stdout)
     }
 
+    func testCompletionScriptsCoverTheAdminCommands() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try run(["--generate-completion-script", shell])
+            XCTAssertEqual(script.status, 0, shell)
+            for word in ["dlq", "replay", "dry-run", "quarantine", "tokens"] {
+                XCTAssertTrue(script.stdout.contains(word), "\(shell) completion lacks \(word)")
+            }
+        }
+        XCTAssertEqual(try run(["--generate-completion-script", "tcsh"]).status, 2)
+    }
+
     func testBadArgumentsExitTwo() throws {
         let cases: [([String], String)] = [
             (["topics", "list", "--no-such-option"], "Error: Unknown option '--no-such-option'"),

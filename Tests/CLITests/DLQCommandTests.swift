@@ -144,4 +144,42 @@ final class DLQCommandTests: XCTestCase {
         XCTAssertEqual(chunks, [500, 500, 179])
         XCTAssertEqual(Set(fake.dlqStates), ["replaying"])
     }
+
+    /// On a terminal (a `script` pseudo-terminal): the question is asked and answered, and
+    /// the progress bar is redrawn in place with its counts.
+    func testOnATerminalReplayAsksThenDrawsAProgressBar() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { throw XCTSkip("util-linux `script` is missing") }
+        let fake = try start(1200)
+        let command = Products.executable("simpul").path + " dlq replay --subscription dukcapil-sink"
+        var environment = ProcessInfo.processInfo.environment
+        environment["SIMPUL_TOKEN_FILE"] = "/nonexistent/tokens.json"
+        environment["SIMPUL_SERVER"] = fake.url
+        environment["SIMPUL_TOKEN"] = ContractFake.token
+        environment["TERM"] = "xterm"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", command, "/dev/null"]
+        process.environment = environment
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        // Answer once the question is on the screen, then read to the end.
+        var screen = Data()
+        let deadline = Date().addingTimeInterval(20)
+        while !String(decoding: screen, as: UTF8.self).contains("[y/N]") && Date() < deadline {
+            screen += output.fileHandleForReading.availableData
+        }
+        input.fileHandleForWriting.write(Data("y\n".utf8))
+        screen += output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: screen, as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains("Replay 1,200 dead-lettered events of subscription dukcapil-sink? [y/N] "), text)
+        XCTAssertTrue(text.contains("\r\u{1B}[Kreplaying [############------------------] 500/1,200  replayed 500, skipped 0, failed 0"), text)
+        XCTAssertTrue(text.contains("\r\u{1B}[Kreplaying [##############################] 1,200/1,200  replayed 1,200, skipped 0, failed 0"), text)
+        XCTAssertTrue(text.contains("replayed 1,200, skipped 0, failed 0"), text)
+        XCTAssertEqual(Set(fake.dlqStates), ["replaying"])
+    }
 }

@@ -80,10 +80,11 @@ final class LiveServer {
         }
     }
 
-    /// Stops the server with SIGTERM and waits for it; the directory is removed.
-    func stop() {
+    /// Stops the server with SIGTERM (or SIGKILL, which does not wait out the shutdown
+    /// grace period for a pending long poll) and waits for it; the directory is removed.
+    func stop(signal: Int32 = SIGTERM) {
         if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
+            kill(process.processIdentifier, signal)
             process.waitUntilExit()
         }
         directory.remove()

@@ -58,7 +58,7 @@ final class ServeJSONLogTests: XCTestCase {
         XCTAssertEqual(parsed.status, 0, "a line is not a JSON object: \(parsed.standardError)\n\(text)")
         let messages = parsed.standardOutput
         for expected in ["first start: created the admin token", "listening on http://127.0.0.1:\(port)",
-                         "SIGHUP: adapters reloaded", "SIGTERM received", "stopped cleanly"] {
+                         "SIGHUP: reloaded", "SIGTERM received", "stopped cleanly"] {
             XCTAssertTrue(messages.contains(expected), "no \"\(expected)\" in:\n\(messages)")
         }
         var secrets = [try XCTUnwrap(tokens["admin"] as? String)]

@@ -26,7 +26,7 @@ final class TokensCommandTests: XCTestCase {
         XCTAssertEqual(publisher.stdout.replacing(pattern: "tok_[0-9a-f]{12}", with: "tok_ID").replacing(pattern: "spl_pub_[0-9a-f]{48}", with: "TOKEN"), """
             created publisher token tok_ID for siak; it is shown only now:
               TOKEN
-            restart `simpul serve` for it to be accepted
+            send SIGHUP to `simpul serve` (`systemctl reload simpul`) or restart it for the token to be accepted
 
             """)
 

@@ -25,6 +25,7 @@ struct DeliveryContext: Sendable {
     let positions: EmbeddedLogStore
     let pending: PendingStore
     let deadLetters: DeadLetterStore
+    let attempts: AttemptJournal
     let sender: any AsyncDeliveryTransport
     let settings: DeliverySettings
     let pseudonymKey: [UInt8]

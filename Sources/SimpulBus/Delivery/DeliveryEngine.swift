@@ -8,7 +8,7 @@ import SimpulMapping
 /// the pending and dead-letter journals, and replay. Subscription changes are serialised
 /// on this actor; the workers deliver concurrently.
 public actor DeliveryEngine {
-    let context: DeliveryContext
+    nonisolated let context: DeliveryContext
     let store: SubscriptionStore
     private var workers: [String: (worker: DeliveryWorker, task: Task<Void, Never>)] = [:]
     /// Names being created (their journal entry is on its way).
@@ -21,7 +21,8 @@ public actor DeliveryEngine {
         let engine = Locked<DeliveryEngine?>(nil)
         context = DeliveryContext(
             log: log, positions: positions, pending: try await PendingStore(log: log, io: io),
-            deadLetters: try DeadLetterStore(log: log, io: io), sender: sender, settings: settings,
+            deadLetters: try DeadLetterStore(log: log, io: io),
+            attempts: try AttemptJournal(log: log, logger: logger, io: io), sender: sender, settings: settings,
             pseudonymKey: pseudonymKey, ops: OpsEvents(log: log, logger: logger), logger: logger,
             pause: { name, reason in await engine.withLock { $0 }?.pause(name, reason: reason) })
         engine.withLock { $0 = self }
@@ -221,6 +222,9 @@ public actor DeliveryEngine {
         return report
     }
 
+    /// Applies the attempt journal's retention (the bus's maintenance calls it).
+    public nonisolated func enforceRetention() async throws { try await context.attempts.enforceRetention() }
+
     /// Stops every worker (in-flight attempts finish) and closes the journals.
     public func close() async {
         for (_, entry) in workers {
@@ -231,6 +235,7 @@ public actor DeliveryEngine {
         await store.close()
         await context.pending.close()
         await context.deadLetters.close()
+        await context.attempts.close()
     }
 }
 

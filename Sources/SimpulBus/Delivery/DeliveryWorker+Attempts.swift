@@ -78,8 +78,10 @@ extension DeliveryWorker {
         case .success: errorText = nil
         case .retryable(let reason), .permanent(let reason): errorText = response.error?.description ?? reason
         }
-        job.entry.attempts.append(DeliveryAttempt(attempt: job.entry.attempts.count + 1, atMs: startedMs,
-                                                  status: response.status, error: errorText, durationMs: durationMs))
+        let attempt = DeliveryAttempt(attempt: job.entry.attempts.count + 1, atMs: startedMs, status: response.status,
+                                      error: errorText, durationMs: durationMs)
+        job.entry.attempts.append(attempt)
+        context.attempts.record(subscription: subscription.name, eventID: job.entry.eventID, attempt: attempt)
         job.entry.scheduleAttempts += 1
         noteBreaker(outcome, now: now)
 
@@ -159,7 +161,8 @@ extension DeliveryWorker {
         }
     }
 
-    private func deadLetter(_ entry: PendingDelivery, reason: String) async throws {
+    private func deadLetter(_ logged: PendingDelivery, reason: String) async throws {
+        let entry = logged.withDetails()
         let now = currentTimeMs()
         let summary = DeadLetter(
             id: entry.deadLetterID ?? "dlq_" + TokenStore.randomHex(bytes: 10), subscription: entry.subscription,
@@ -181,7 +184,7 @@ extension DeliveryWorker {
 
     /// Saves jobs to the pending journal so their window can let go of them.
     func persist(_ ids: [Int]) async {
-        let entries = ids.compactMap { jobs[$0]?.entry }
+        let entries = ids.compactMap { jobs[$0]?.entry.withDetails() }
         do {
             try await context.pending.save(entries)
         } catch {
@@ -253,5 +256,17 @@ extension DeliveryWorker {
         let days = Double(now - since) / 86_400_000
         let reason = String(format: "the receiver failed every attempt for %.1f days; resume when it is fixed", days)
         Task { [context] in await context.pause(name, reason) }
+    }
+}
+
+extension PendingDelivery {
+    /// The entry with its type and key read from the event, for the records that outlive
+    /// the forward flow (the fast path does not parse events it only forwards).
+    func withDetails() -> PendingDelivery {
+        guard type.isEmpty, case .object(let event)? = try? JSONReader.parse(event) else { return self }
+        var filled = self
+        filled.type = event["type"]?.stringValue ?? ""
+        filled.key = key ?? event["partitionkey"]?.stringValue
+        return filled
     }
 }

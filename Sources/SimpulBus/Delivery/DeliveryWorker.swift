@@ -173,12 +173,22 @@ actor DeliveryWorker {
     }
 
     private func makeJob(_ record: LogRecord, topic: String, partition: Int, now: Int64) -> DeliveryJob? {
-        guard case .object(let event)? = try? JSONReader.parse(record.value),
-              let id = event["id"]?.stringValue else { return nil }
-        let type = event["type"]?.stringValue
-        guard subscription.wants(topic: topic, type: type) else { return nil }
+        var id = record.key.isEmpty ? nil : String(decoding: record.key, as: UTF8.self)
+        var type: String?
+        var key: String?
+        // The log keeps the event id as the record key; the event is parsed only when the
+        // subscription needs its type or partition key (or the key is missing).
+        if id == nil || !subscription.types.isEmpty || subscription.ordering == .key {
+            guard case .object(let event)? = try? JSONReader.parse(record.value),
+                  let parsedID = event["id"]?.stringValue else { return nil }
+            id = parsedID
+            type = event["type"]?.stringValue
+            key = event["partitionkey"]?.stringValue
+            guard subscription.wants(topic: topic, type: type) else { return nil }
+        }
+        guard let id else { return nil }
         let entry = PendingDelivery(
-            subscription: subscription.name, eventID: id, type: type ?? "", key: event["partitionkey"]?.stringValue,
+            subscription: subscription.name, eventID: id, type: type ?? "", key: key,
             topic: topic, partition: partition, offset: record.offset, deadLetterID: nil, event: record.value,
             attempts: [], scheduleAttempts: 0, dueMs: now, enqueuedMs: record.timestampMs)
         return DeliveryJob(entry: entry, inWindow: true, persisted: false)

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import SimpulAPI
 import SimpulBus
+import SimpulDelivery
 import SimpulLog
 import SimpulServer
 
@@ -33,6 +34,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Log format: text (readable, the default) or json (one object per line on standard output).")
     var logFormat: String?
 
+    @Flag(name: .long, help: "Let subscriptions deliver to loopback and private addresses (local receivers, tests).")
+    var allowPrivateNetworks = false
+
     func run() async throws {
         var settings: ServeConfiguration
         do {
@@ -41,6 +45,10 @@ struct Serve: AsyncParsableCommand {
             if let adaptersDir { settings.bus.adaptersDirectory = adaptersDir }
             if let listen { try settings.setListen(listen, key: "--listen") }
             if let logFormat { try settings.setLogFormat(logFormat, key: "--log-format") }
+            if allowPrivateNetworks {
+                settings.delivery.addressPolicy = AddressPolicy(allowPrivateNetworks: true,
+                                                                allowList: settings.delivery.addressPolicy.allowList)
+            }
             try settings.http.validate()
         } catch {
             printError("\(error)")
@@ -77,6 +85,14 @@ struct Serve: AsyncParsableCommand {
             await bus.close()
             throw ExitCode(1)
         }
+        do {
+            _ = try await bus.startDelivery(sender: ThreadPoolSender(), settings: settings.delivery,
+                                            subscriptions: settings.subscriptions, logger: log.logger)
+        } catch {
+            log.error("cannot start delivery: \(error)")
+            await bus.close()
+            throw ExitCode(1)
+        }
         let server = HTTPServer(configuration: settings.http, handler: APIRouter.make(bus: bus, probes: Probes()), logger: log.logger)
         let port: Int
         do {
@@ -90,31 +106,23 @@ struct Serve: AsyncParsableCommand {
         log.info("listening on \(url) (data in \(settings.bus.dataDirectory), adapters: "
                  + "\(bus.adapterNames.joined(separator: ", "))); Ctrl-C stops",
                  ["http.url": "\(url)", "data.directory": "\(settings.bus.dataDirectory)"])
-        let reloads = watchReloadSignal(bus: bus, log: log)
+        let configFile = config
+        let reloads = Reload.onHangup { Task { await Reload.run(configFile: configFile, bus: bus, log: log) } }
+        // Retention (old segments, old delivery attempts) every five minutes.
+        let maintenance = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(300))
+                do { try await bus.enforceRetention() } catch { log.error("retention: \(error)") }
+            }
+        }
         let signal = await waitForTerminationSignal()
         reloads.cancel()
+        maintenance.cancel()
         log.info("\(signal) received, finishing in-flight requests")
         await server.shutdown()
         await bus.close()
         log.info("stopped cleanly")
     }
-}
-
-/// SIGHUP (`systemctl reload simpul`) reloads the adapters; when the new ones are invalid
-/// the old ones stay and the error is logged. Without this, SIGHUP would end the process.
-func watchReloadSignal(bus: Bus, log: ServeLog) -> any DispatchSourceSignal {
-    signal(SIGHUP, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-    source.setEventHandler {
-        do {
-            try bus.reloadAdapters()
-            log.info("SIGHUP: adapters reloaded (\(bus.adapterNames.joined(separator: ", ")))")
-        } catch {
-            log.error("SIGHUP: the adapters on disk are invalid, the previous ones stay in use: \(error)")
-        }
-    }
-    source.resume()
-    return source
 }
 
 /// Suspends until SIGINT or SIGTERM arrives; returns its name.

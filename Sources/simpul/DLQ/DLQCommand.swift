@@ -86,11 +86,12 @@ struct DLQListCommand: ParsableCommand {
         for entry in entries {
             table.add([.init(entry.text("id")), .init(entry.text("subscription")), .init(output.time(entry["deadLetteredAt"]?.stringValue)),
                        .init(entry.text("type")), .init(entry.text("attemptCount")), .init(entry.text("lastStatus"), .red),
-                       .init(entry.text("state"), entry["state"]?.stringValue == "dead" ? .red : .yellow),
+                       .init(entry.text("state"), ["dead": .red, "replaying": .yellow, "delivered": .green][entry.text("state")] ?? .plain),
                        .init(String((entry["lastError"]?.stringValue ?? entry.text("reason")).prefix(80)))])
         }
         output.print(table, empty: "the dead-letter queue is empty" + (filter.isEmpty ? "" : " for this filter"))
-        if let next {
+        // The API names a cursor whenever a page is full, even when nothing follows it.
+        if let next, total > Int64(entries.count) {
             print("\(entries.count) of \(Numbers.grouped(total)) shown; more with --after \(next), or --all")
         } else if !entries.isEmpty {
             print("\(Numbers.grouped(total)) entries")

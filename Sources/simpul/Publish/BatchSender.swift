@@ -112,7 +112,8 @@ struct PublishTally {
             lines.append("")
         }
         let total = published + duplicates + rejected + conflicts
-        lines.append("\(file): \(Numbers.grouped(total)) records in \(batches) \(batches == 1 ? "batch" : "batches"): \(counts)")
+        lines.append("\(file): \(Numbers.grouped(total)) \(total == 1 ? "record" : "records") in \(batches) "
+                     + "\(batches == 1 ? "batch" : "batches"): \(counts)")
         if rejected > 0 { lines.append("refused records are in quarantine: `simpul quarantine show ID`, fix the adapter or the data, then `simpul quarantine retry ID`") }
         return lines.joined(separator: "\n")
     }

@@ -77,7 +77,7 @@ struct TokensCreateCommand: ParsableCommand {
         }
         print("created \(kind) token \(created.record.id) for \(name); it is shown only now:")
         print("  \(created.token)")
-        print("restart `simpul serve` for it to be accepted")
+        print("send SIGHUP to `simpul serve` (`systemctl reload simpul`) or restart it for the token to be accepted")
     }
 }
 

@@ -55,6 +55,8 @@ final class DeliveryEngineTests: XCTestCase {
         }
         let dead = engine.deadLetters(DeadLetterFilter(), after: nil, limit: 10)
         XCTAssertEqual(dead.total, 0)
+        let journalled = await waitUntil { engine.context.attempts.written == 60 }
+        XCTAssertTrue(journalled, "every attempt is journalled: \(engine.context.attempts.written) of 60")
         await bus.close()
     }
 
