@@ -85,8 +85,10 @@ struct Serve: AsyncParsableCommand {
             await bus.close()
             throw ExitCode(1)
         }
+        let sender: CurlMultiSender
         do {
-            _ = try await bus.startDelivery(sender: ThreadPoolSender(), settings: settings.delivery,
+            sender = try CurlMultiSender()
+            _ = try await bus.startDelivery(sender: sender, settings: settings.delivery,
                                             subscriptions: settings.subscriptions, logger: log.logger)
         } catch {
             log.error("cannot start delivery: \(error)")
@@ -121,6 +123,7 @@ struct Serve: AsyncParsableCommand {
         log.info("\(signal) received, finishing in-flight requests")
         await server.shutdown()
         await bus.close()
+        sender.shutdown()
         log.info("stopped cleanly")
     }
 }
