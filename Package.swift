@@ -79,9 +79,15 @@ let package = Package(
             dependencies: ["SimpulLog"],
             swiftSettings: swiftSettings),
 
-        // Test doubles: simulated storage with crash modes, manual clock.
+        // Test doubles: simulated storage with crash modes, manual clock, the delivery sink (NIO).
         .target(
-            name: "SimpulTestSupport", dependencies: ["SimpulLog", .product(name: "Logging", package: "swift-log")],
+            name: "SimpulTestSupport",
+            dependencies: [
+                "SimpulLog", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
 
         .testTarget(
@@ -92,7 +98,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "SimpulDeliveryTests", dependencies: ["SimpulDelivery"],
+            name: "SimpulDeliveryTests", dependencies: ["SimpulDelivery", "SimpulTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "SimpulBusTests", dependencies: ["SimpulBus", "SimpulDelivery", "SimpulTestSupport",

@@ -95,8 +95,10 @@ struct Serve: AsyncParsableCommand {
             await bus.close()
             throw ExitCode(1)
         }
+        let sender: CurlMultiSender
         do {
-            _ = try await bus.startDelivery(sender: ThreadPoolSender(), settings: settings.delivery,
+            sender = try CurlMultiSender()
+            _ = try await bus.startDelivery(sender: sender, settings: settings.delivery,
                                             subscriptions: settings.subscriptions, logger: log.logger)
         } catch {
             log.error("cannot start delivery: \(error)")
@@ -131,6 +133,7 @@ struct Serve: AsyncParsableCommand {
         log.info("\(signal) received, finishing in-flight requests")
         await server.shutdown()
         await bus.close()
+        sender.shutdown()
         log.info("stopped cleanly")
     }
 }
