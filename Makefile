@@ -4,7 +4,9 @@
 SWIFT       ?= swift
 DATA_DIR    ?= ./data
 BUILD_DEPS  := libcurl4-openssl-dev libnats-dev libssl-dev pkg-config
-TEST_DEPS   := proj-bin jq python3 python3-jsonschema openssl
+TEST_DEPS   := proj-bin jq python3 python3-jsonschema openssl systemd shellcheck curl binutils chromium
+# nginx for the deploy tests, unpacked from Debian's package (not installed: no web server is started).
+NGINX_TOOL  := .build-tools/nginx/usr/sbin/nginx
 BENCH_DEPS  := wrk jq
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -12,7 +14,7 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 ## Start the bus on its embedded default: log under ./data, bundled adapters.
 run: deps release
-	.build/release/simpul serve --data-dir $(DATA_DIR)
+	.build/release/simpul serve --data-dir $(DATA_DIR) --allow-private-networks
 
 ## Build everything and run the whole test suite.
 test: deps test-deps
@@ -40,6 +42,7 @@ bench: deps
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 	$(SWIFT) build -c release --product simpul-bench
+	$(SWIFT) build -c release --product simpul
 	$(SWIFT) build -c release --product simpul-crash-workload
 	.build/release/simpul-bench $(NAME) --json
 
@@ -56,8 +59,14 @@ test-deps:
 	  echo "installing Debian packages for the tests: $$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+	@test -x $(NGINX_TOOL) || command -v nginx >/dev/null 2>&1 || { \
+	  echo "unpacking Debian's nginx into .build-tools/nginx for the deploy tests"; \
+	  mkdir -p .build-tools/nginx && cd .build-tools && rm -f nginx_*.deb && \
+	  (apt-get download nginx 2>/dev/null || { $(SUDO) apt-get update -qq && apt-get download nginx; }) && \
+	  dpkg -x nginx_*.deb nginx && rm -f nginx_*.deb; }
 	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
 	@command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis
+	@python3 -c 'import standardwebhooks, cloudevents' 2>/dev/null || python3 -m pip install -q standardwebhooks cloudevents
 
 clean:
 	rm -rf .build

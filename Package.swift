@@ -36,8 +36,12 @@ let package = Package(
         .target(name: "SimpulLog", swiftSettings: swiftSettings),
         // Adapters, declarative mapping, canonical model, validators: no HTTP, no log.
         .target(name: "SimpulMapping", swiftSettings: swiftSettings),
-        // Topics, the publish path, idempotency, quarantine, tokens: no HTTP.
-        .target(name: "SimpulBus", dependencies: ["SimpulLog", "SimpulMapping"], swiftSettings: swiftSettings),
+        // Topics, the publish path, idempotency, quarantine, tokens, subscriptions and the
+        // delivery engine (outbound HTTP through SimpulDelivery); no HTTP server.
+        .target(
+            name: "SimpulBus",
+            dependencies: ["SimpulLog", "SimpulMapping", "SimpulDelivery", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
         // Outbound webhooks: signing, retry policy, SSRF guard, the libcurl client; no bus, no log.
         .target(name: "SimpulDelivery", dependencies: ["CCurl", "COpenSSL"], swiftSettings: swiftSettings),
         // HTTP server on SwiftNIO: limits, router, graceful shutdown; knows no bus, no log.
@@ -53,21 +57,21 @@ let package = Package(
         // The HTTP API: routes binding SimpulServer to SimpulBus, configuration, tokens.
         .target(
             name: "SimpulAPI",
-            dependencies: ["SimpulBus", "SimpulServer", .product(name: "NIOHTTP1", package: "swift-nio")],
+            dependencies: ["SimpulBus", "SimpulDelivery", "SimpulServer", .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings),
 
         .executableTarget(
             name: "simpul",
             dependencies: [
-                "SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI",
+                "SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI", "SimpulDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "simpul-bench",
-            dependencies: ["SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI",
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: ["SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI", "SimpulDelivery",
+                           .product(name: "Logging", package: "swift-log"), .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings),
         // The HTTP API under libFuzzer (scripts/fuzz.sh builds it with --sanitize fuzzer);
         // a plain build is the tool that replays fuzz inputs and kept findings.
@@ -82,9 +86,15 @@ let package = Package(
             dependencies: ["SimpulLog"],
             swiftSettings: swiftSettings),
 
-        // Test doubles: simulated storage with crash modes, manual clock.
+        // Test doubles: simulated storage with crash modes, manual clock, the delivery sink (NIO).
         .target(
-            name: "SimpulTestSupport", dependencies: ["SimpulLog", .product(name: "Logging", package: "swift-log")],
+            name: "SimpulTestSupport",
+            dependencies: [
+                "SimpulLog", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
 
         .testTarget(
@@ -95,10 +105,11 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "SimpulDeliveryTests", dependencies: ["SimpulDelivery"],
+            name: "SimpulDeliveryTests", dependencies: ["SimpulDelivery", "SimpulTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "SimpulBusTests", dependencies: ["SimpulBus", "SimpulTestSupport"],
+            name: "SimpulBusTests", dependencies: ["SimpulBus", "SimpulDelivery", "SimpulTestSupport",
+                                                   .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "SimpulServerTests",
@@ -110,10 +121,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "SimpulAPITests", dependencies: ["SimpulAPI", "SimpulTestSupport"],
+            name: "SimpulAPITests", dependencies: ["SimpulAPI", "SimpulDelivery", "SimpulTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CLITests", dependencies: ["SimpulLog", "SimpulTestSupport"],
+            name: "CLITests",
+            dependencies: ["SimpulLog", "SimpulMapping", "SimpulServer", "SimpulTestSupport",
+                           .product(name: "Logging", package: "swift-log"), .product(name: "NIOHTTP1", package: "swift-nio")],
+            exclude: ["Support/oracle_receiver.py"],
             swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -35,4 +35,17 @@ static inline CURLcode simpul_curl_getinfo_string(CURL *handle, CURLINFO info, c
 }
 /* A macro in curl.h (-1 on POSIX), which Swift may not import with the right type. */
 static inline curl_socket_t simpul_curl_socket_bad(void) { return CURL_SOCKET_BAD; }
+/* Where the second SSRF check runs: curl calls it for every transfer, on a new or a reused
+   connection, with the address connected to, before the request is sent (libcurl >= 7.80). */
+static inline CURLcode simpul_curl_setopt_prereq_callback(
+    CURL *handle, int (*callback)(void *, char *, char *, int, int)) {
+    return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, callback);
+}
+/* curl_multi_setopt is variadic too. */
+static inline CURLMcode simpul_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
+    return curl_multi_setopt(multi, option, value);
+}
+/* CURLMsg.data is a union; reading the result through C keeps Swift off its layout. */
+static inline CURLcode simpul_curl_message_result(const CURLMsg *message) { return message->data.result; }
+static inline int simpul_curl_message_is_done(const CURLMsg *message) { return message->msg == CURLMSG_DONE; }
 #endif

@@ -23,8 +23,18 @@ enum AdminRoutes {
                                 ("lastOffset", .int(partition.endOffset - 1)), ("bytes", .int(partition.sizeBytes))])
             }
         }
+        var subscriptions: [JSONValue] = []
+        if let engine = bus.delivery {
+            for subscription in engine.subscriptions {
+                guard case .object(var state) = await engine.state(subscription.name) else { continue }
+                state.members.insert(("name", .string(subscription.name)), at: 0)
+                state["paused"] = .bool(subscription.paused)
+                subscriptions.append(.object(state))
+            }
+        }
         return .json(status: 200, value: .object([
             ("sources", .array(sources)), ("topics", .array(topics)), ("quarantineOpen", .int(bus.quarantine.openCount)),
+            ("subscriptions", .array(subscriptions)),
         ]))
     }
 
@@ -87,6 +97,7 @@ enum AdminRoutes {
         line("simpul_quarantine_open", "", bus.quarantine.openCount)
         text += "# TYPE simpul_http_in_flight_requests gauge\n"
         line("simpul_http_in_flight_requests", "", probes.inFlightRequests())
+        if let engine = bus.delivery { text += await DeliveryMetrics.text(engine) }
         return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")], body: Array(text.utf8))
     }
 

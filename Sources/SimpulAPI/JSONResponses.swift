@@ -11,8 +11,3 @@ extension HTTPResponse {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: bytes)
     }
 }
-
-extension JSONValue {
-    static func int<T: BinaryInteger>(_ value: T) -> JSONValue { .number(String(value)) }
-    static func object(_ members: [(String, JSONValue)]) -> JSONValue { .object(JSONObject(members.map { ($0.0, $0.1) })) }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SimpulBus
+import SimpulDelivery
 import SimpulLog
 import SimpulMapping
 import SimpulServer
@@ -14,6 +15,12 @@ public struct ServeConfiguration: Sendable {
     /// Where the plain tokens created on first start are written (mode 0600), outside the
     /// data directory, which keeps only their hashes.
     public var tokenFile: String
+    /// How `simpul serve` writes its log: readable text (the default) or one JSON object per line.
+    public var logFormat = LogFormat.text
+    /// Outbound delivery: SSRF guard, breaker, long-failure pause.
+    public var delivery = DeliverySettings()
+    /// Subscriptions declared in the config file (created or updated at start).
+    public var subscriptions: [JSONValue] = []
 
     public init() {
         bus = BusSettings(dataDirectory: "./data", adaptersDirectory: "./adapters")
@@ -58,18 +65,82 @@ public struct ServeConfiguration: Sendable {
         http.port = port
     }
 
+    /// Sets the log format from its name (`text` or `json`).
+    public mutating func setLogFormat(_ text: String, key: String = "logFormat") throws {
+        guard let format = LogFormat(rawValue: text) else {
+            throw ConfigurationError(key: key, message: "\"\(text)\" is not a log format; use \"text\" or \"json\"")
+        }
+        logFormat = format
+    }
+
     private mutating func apply(_ reader: ConfigReader) throws {
         try reader.allowOnly(["listen", "dataDir", "adaptersDir", "schemasDir", "tokenFile", "idempotencyWindowHours",
-                              "partitionsPerTopic", "limits", "log"])
+                              "partitionsPerTopic", "logFormat", "backupsDir", "limits", "log", "delivery", "subscriptions"])
         if let listen = try reader.string("listen") { try setListen(listen) }
         if let value = try reader.string("dataDir") { bus.dataDirectory = value }
         if let value = try reader.string("adaptersDir") { bus.adaptersDirectory = value }
         if let value = try reader.string("schemasDir") { bus.schemasDirectory = value }
         if let value = try reader.string("tokenFile") { tokenFile = value }
+        if let value = try reader.string("logFormat") { try setLogFormat(value) }
+        if let value = try reader.string("backupsDir") {
+            guard value.hasPrefix("/") else {
+                throw ConfigurationError(key: reader.path("backupsDir"), message: "must be an absolute path, e.g. /var/backups/simpul")
+            }
+            bus.backupsDirectory = value
+        }
         if let hours = try reader.integer("idempotencyWindowHours", in: 1...24 * 365) { bus.idempotencyWindowMs = Int64(hours) * 3_600_000 }
         if let count = try reader.integer("partitionsPerTopic", in: 1...LogLimits.partitionCountMax) { bus.partitionsPerTopic = count }
         if let limits = try reader.object("limits") { try applyLimits(limits) }
         if let log = try reader.object("log") { try applyLog(log) }
+        if let delivery = try reader.object("delivery") { try applyDelivery(delivery) }
+        if let value = reader.object["subscriptions"] {
+            guard case .array(let items) = value else {
+                throw ConfigurationError(key: reader.path("subscriptions"), message: "must be an array of subscription objects")
+            }
+            for (index, item) in items.enumerated() {
+                do {
+                    _ = try Subscription.create(from: item)
+                } catch {
+                    throw ConfigurationError(key: reader.path("subscriptions[\(index)]"), message: "\(error)")
+                }
+            }
+            subscriptions = items
+        }
+    }
+
+    private mutating func applyDelivery(_ reader: ConfigReader) throws {
+        try reader.allowOnly(["allowPrivateNetworks", "allowList", "breakerThreshold", "breakerCooldownSeconds",
+                              "breakerCooldownMaxSeconds", "pauseAfterFailingHours"])
+        var allowPrivate = delivery.addressPolicy.allowPrivateNetworks
+        if let value = reader.object["allowPrivateNetworks"] {
+            guard case .bool(let flag) = value else {
+                throw ConfigurationError(key: reader.path("allowPrivateNetworks"), message: "must be true or false")
+            }
+            allowPrivate = flag
+        }
+        var allowList = delivery.addressPolicy.allowList
+        if let value = reader.object["allowList"] {
+            guard case .array(let items) = value else {
+                throw ConfigurationError(key: reader.path("allowList"), message: "must be an array of CIDR blocks such as \"10.20.0.0/16\"")
+            }
+            allowList = try items.map { item in
+                guard let text = item.stringValue else {
+                    throw ConfigurationError(key: reader.path("allowList"), message: "must be an array of CIDR blocks")
+                }
+                do { return try CIDR(text) } catch {
+                    throw ConfigurationError(key: reader.path("allowList"), message: "\(error)")
+                }
+            }
+        }
+        delivery.addressPolicy = AddressPolicy(allowPrivateNetworks: allowPrivate, allowList: allowList)
+        if let value = try reader.integer("breakerThreshold", in: 1...1000) { delivery.breaker.threshold = value }
+        if let value = try reader.integer("breakerCooldownSeconds", in: 1...86_400) { delivery.breaker.cooldownMs = Int64(value) * 1000 }
+        if let value = try reader.integer("breakerCooldownMaxSeconds", in: 1...86_400) {
+            delivery.breaker.cooldownMaxMs = Int64(value) * 1000
+        }
+        if let value = try reader.integer("pauseAfterFailingHours", in: 1...24 * 365) {
+            delivery.pauseAfterFailingMs = Int64(value) * 3_600_000
+        }
     }
 
     private mutating func applyLimits(_ reader: ConfigReader) throws {

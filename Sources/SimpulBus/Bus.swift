@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import SimpulDelivery
 import SimpulLog
 import SimpulMapping
 
@@ -15,6 +17,15 @@ public struct BusSettings: Sendable {
     public var log = PartitionOptions()
     /// The canonical schemas (`schemas/`), for `POST /v1/events`; nil skips schema checks.
     public var schemasDirectory: String?
+    /// Where `POST /v1/admin/backup` may write; nil means `backups` beside the data directory.
+    public var backupsDirectory: String?
+
+    /// The folder backups go under: the configured one, else `backups` beside the data directory.
+    public var resolvedBackupsDirectory: String {
+        if let backupsDirectory { return backupsDirectory }
+        let data = (dataDirectory as NSString).standardizingPath
+        return ((data as NSString).deletingLastPathComponent as NSString).appendingPathComponent("backups")
+    }
 
     public init(dataDirectory: String, adaptersDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -27,6 +38,8 @@ public struct BusSettings: Sendable {
 public final class Bus: Sendable {
     public let settings: BusSettings
     public let log: Log
+    /// The log with its consumer positions (delivery cursors live there).
+    public let logStore: EmbeddedLogStore
     public let tokens: TokenStore
     public let idempotency: IdempotencyStore
     public let quarantine: QuarantineStore
@@ -36,14 +49,16 @@ public final class Bus: Sendable {
     /// The canonical model's validator, when a schemas directory is configured.
     public let schemas: SchemaValidator?
     private let adapters: Locked<[String: any Adapter]>
+    private let deliveryEngine = Locked<DeliveryEngine?>(nil)
 
-    private init(settings: BusSettings, log: Log, tokens: TokenStore, idempotency: IdempotencyStore,
+    private init(settings: BusSettings, logStore: EmbeddedLogStore, tokens: TokenStore, idempotency: IdempotencyStore,
                  quarantine: QuarantineStore, adapters: [String: any Adapter], pseudonymKey: [UInt8],
                  schemas: SchemaValidator?) {
         self.settings = settings
         self.schemas = schemas
         self.pseudonymKey = pseudonymKey
-        self.log = log
+        self.logStore = logStore
+        self.log = logStore.log
         self.tokens = tokens
         self.idempotency = idempotency
         self.quarantine = quarantine
@@ -63,8 +78,9 @@ public final class Bus: Sendable {
                 throw BusError.invalidConfiguration(key: "schemasDir", message: "\(error)")
             }
         }
-        let log = try Log.open(directory: settings.dataDirectory, options: settings.log, io: io)
-        return Bus(settings: settings, log: log, tokens: try TokenStore(dataDirectory: settings.dataDirectory, io: io),
+        let logStore = try EmbeddedLogStore(directory: settings.dataDirectory, options: settings.log, io: io)
+        let log = logStore.log
+        return Bus(settings: settings, logStore: logStore, tokens: try TokenStore(dataDirectory: settings.dataDirectory, io: io),
                    idempotency: try IdempotencyStore(log: log, windowMs: settings.idempotencyWindowMs, io: io),
                    quarantine: try QuarantineStore(log: log, io: io), adapters: adapters,
                    pseudonymKey: try loadOrCreateSecret(settings.dataDirectory + "/pseudonym.key", io: io), schemas: schemas)
@@ -109,10 +125,34 @@ public final class Bus: Sendable {
         return Int(hash % UInt64(count))
     }
 
-    /// Finishes pending appends and closes the log and journals.
+    /// Outbound delivery, once `startDelivery` ran.
+    public var delivery: DeliveryEngine? { deliveryEngine.withLock { $0 } }
+
+    /// Opens the subscriptions and delivery journals and starts a worker per subscription.
+    public func startDelivery(sender: any AsyncDeliveryTransport, settings: DeliverySettings = DeliverySettings(),
+                              subscriptions configured: [JSONValue] = [], logger: Logger = Logger(label: "simpul.delivery"),
+                              io: any StorageIO = PosixStorageIO()) async throws -> DeliveryEngine {
+        if let running = delivery { return running }
+        let engine = try await DeliveryEngine(log: log, positions: logStore, sender: sender, settings: settings,
+                                              pseudonymKey: pseudonymKey, logger: logger, io: io)
+        try await engine.configure(configured)
+        await engine.start()
+        deliveryEngine.withLock { $0 = engine }
+        return engine
+    }
+
+    /// Deletes what retention allows: old topic segments and old delivery attempts.
+    /// `simpul serve` runs it every few minutes.
+    public func enforceRetention() async throws {
+        _ = try await log.enforceRetention()
+        try await delivery?.enforceRetention()
+    }
+
+    /// Stops delivery, finishes pending appends and closes the log and journals.
     public func close() async {
+        if let engine = deliveryEngine.withLock({ $0 }) { await engine.close() }
         await idempotency.close()
         await quarantine.close()
-        await log.close()
+        await logStore.close()
     }
 }

@@ -9,6 +9,10 @@ public enum BusError: Error, Sendable, Equatable {
     case storageFull(String)
     case storage(String)
     case notFound(what: String, id: String)
+    /// A request the bus understood but refuses (a bad subscription, a bad filter): 422.
+    case invalid(code: String, message: String)
+    /// A request that clashes with what exists (a subscription name taken): 409.
+    case conflict(code: String, message: String)
 
     public var status: Int {
         switch self {
@@ -20,6 +24,8 @@ public enum BusError: Error, Sendable, Equatable {
         case .storageFull: return 507
         case .storage: return 503
         case .notFound: return 404
+        case .invalid: return 422
+        case .conflict: return 409
         }
     }
 
@@ -33,6 +39,7 @@ public enum BusError: Error, Sendable, Equatable {
         case .storageFull: return "storage.full"
         case .storage: return "storage.unavailable"
         case .notFound: return "not_found"
+        case .invalid(let code, _), .conflict(let code, _): return code
         }
     }
 }
@@ -51,6 +58,7 @@ extension BusError: CustomStringConvertible {
         case .storageFull(let detail): return detail
         case .storage(let detail): return detail
         case .notFound(let what, let id): return "no \(what) with id \"\(id)\""
+        case .invalid(_, let message), .conflict(_, let message): return message
         }
     }
 }

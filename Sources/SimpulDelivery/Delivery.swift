@@ -5,8 +5,11 @@
 /// - Policy/: `DeliveryOutcome.classify` (the D3 table), `RetryPolicy` (schedule, full
 ///   jitter, capped `Retry-After`), `RetryAfter` parsing, `SeededRandom` (the jitter seam).
 /// - Guard/: `AddressPolicy` (the SSRF guard on resolved addresses), `IPAddress`, `CIDR`.
-/// - Curl/: `HTTPDeliveryClient` (one reused curl easy handle, the guard in the open-socket
-///   callback), `DeliveryRequest`/`DeliveryResponse`, the `DeliveryTransport` seam.
+/// - Curl/: `CurlEasyTransfer` (one configured easy handle: the guard in the open-socket and
+///   pre-request callbacks, the response cap, timeouts), used by `HTTPDeliveryClient` (one
+///   blocking send at a time) and by `CurlMultiSender` (many concurrent sends on one thread
+///   driving a curl multi handle, handles pooled per options), `DeliveryRequest`/`DeliveryResponse`,
+///   the `DeliveryTransport` seam.
 ///
 /// It depends on CCurl, COpenSSL and Foundation only; the bus composes these pieces into
 /// subscriptions, the dispatcher, the circuit breaker and the DLQ.

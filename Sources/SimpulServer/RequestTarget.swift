@@ -3,7 +3,7 @@
 /// NIO hands us the target as sent; this turns it into the decoded path and query of
 /// `HTTPRequest`. Any malformed percent-encoding or non-UTF-8 result is rejected, so a
 /// handler never sees bytes that were not text.
-struct RequestTarget: Equatable {
+public struct RequestTarget: Equatable {
     /// The path as sent (still percent-encoded), always starting with `/` (or `*`).
     var rawPath: String
     /// The percent-decoded path.

@@ -18,7 +18,8 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
 ///
 /// Patterns are literal segments and `{name}` placeholders; a placeholder matches exactly one
 /// non-empty segment and its percent-decoded value lands in `request.pathParameters[name]`.
-/// Literal segments win over placeholders when both match. An unknown path is answered
+/// Literal segments win over placeholders when both match: the most literal patterns
+/// own a path, for dispatch and for `Allow`. An unknown path is answered
 /// `404 not_found`; a known path with another method `405 method_not_allowed` with `Allow`.
 /// `HEAD` is served by the `GET` route of a path when no `HEAD` route is registered (the
 /// server then sends the headers only). Build it before starting the server: a `Router` is
@@ -74,12 +75,14 @@ public struct Router: HTTPHandler {
                 message: "no route for \(request.method.rawValue) \(request.path); docs/openapi.yaml lists the routes")
         }
         let method = request.method.rawValue
-        let byScore = candidates.sorted { $0.score > $1.score }
+        // The most literal patterns own the path: `/v1/dlq/replay` is not `/v1/dlq/{id}`.
+        let best = candidates.map(\.score).max() ?? 0
+        let owners = candidates.filter { $0.score == best }
         let chosen =
-            byScore.first { $0.entry.route.method == method }
-            ?? (method == "HEAD" ? byScore.first { $0.entry.route.method == "GET" } : nil)
+            owners.first { $0.entry.route.method == method }
+            ?? (method == "HEAD" ? owners.first { $0.entry.route.method == "GET" } : nil)
         guard let chosen else {
-            var allowed = Set(candidates.map(\.entry.route.method))
+            var allowed = Set(owners.map(\.entry.route.method))
             if allowed.contains("GET") { allowed.insert("HEAD") }
             let allow = allowed.sorted().joined(separator: ", ")
             return .error(

@@ -15,6 +15,8 @@ let benchmarks: [Benchmark] = [
               run: IngestBench.run),
     Benchmark(name: "log", summary: "durable and relaxed appends/s with the disk's ceiling, reads, open and recovery times, RSS",
               run: LogBench.run),
+    Benchmark(name: "replay", summary: "DLQ entries replayed/s through `simpul dlq replay` (10,000) and `simpul dlq list` time at 100,000 entries",
+              run: ReplayBench.run),
     Benchmark(name: "mapping", summary: "records/s: SIAK CSV → person events, SIMTARU GeoJSON → spatial-permit events, beside jq",
               run: MappingBench.run),
 ]

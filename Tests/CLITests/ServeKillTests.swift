@@ -18,10 +18,10 @@ final class ServeKillTests: XCTestCase {
         defer { directory.remove() }
         let seed = UInt64.random(in: 1...UInt64.max / 2)
         var random = SeededRandom(seed: seed)
-        let port = 20_000 + Int(seed % 20_000)
+        let port = ServeProcess.fixedPort(seed: seed)
         var acknowledged: [(id: String, topic: String, offset: Int)] = []
-        var server = try startServer(directory: directory, port: port)
-        let admin = try adminToken(directory)
+        var server = try ServeProcess.start(directory: directory, port: port)
+        let admin = try ServeProcess.adminToken(directory)
         for round in 1...Self.rounds {
             let deadline = Date().addingTimeInterval(Double(Int.random(in: 100...600, using: &random)) / 1000)
             var sent = 0
@@ -41,7 +41,7 @@ final class ServeKillTests: XCTestCase {
             }
             kill(server.processIdentifier, SIGKILL)
             server.waitUntilExit()
-            server = try startServer(directory: directory, port: port)
+            server = try ServeProcess.start(directory: directory, port: port)
             for ack in acknowledged {
                 guard let client = try? RawHTTPClient(port: port, readTimeoutSeconds: 5),
                       let response = client.request("GET", "/v1/topics/\(ack.topic)/events?from=\(ack.offset)&limit=1",
@@ -64,32 +64,5 @@ final class ServeKillTests: XCTestCase {
         let serial = String(format: "%04d", (round * 997 + sequence) % 9999 + 1)
         return "NIK;NO_KK;NAMA_LENGKAP;TMPT_LHR;TGL_LHR;JENIS_KLMIN;AGAMA;STATUS_KAWIN;JENIS_PKRJN;ALAMAT;NO_RT;NO_RW;NO_KEL;KEL_NAME;NO_KEC;KEC_NAME;NO_KAB;KAB_NAME;NO_PROP;PROP_NAME\n"
             + "647101120390\(serial);6471010101200001;WARGA \(round)-\(sequence);BALIKPAPAN;12-03-1990;LAKI-LAKI;ISLAM;KAWIN;PEDAGANG;JL. A;005;002;1001;MANGGAR;01;BALIKPAPAN TIMUR;71;KOTA BALIKPAPAN;64;KALIMANTAN TIMUR\n"
-    }
-
-    private func startServer(directory: TemporaryDirectory, port: Int) throws -> Process {
-        let process = Process()
-        process.executableURL = Products.executable("simpul")
-        process.arguments = ["serve", "--data-dir", directory.path + "/data", "--listen", "127.0.0.1:\(port)",
-                             "--adapters-dir", RepositoryPaths.adapters]
-        var environment = ProcessInfo.processInfo.environment
-        environment["SIMPUL_TOKEN_FILE"] = directory.path + "/tokens.json"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if let client = try? RawHTTPClient(port: port, readTimeoutSeconds: 2), client.request("GET", "/healthz")?.status == 200 {
-                return process
-            }
-            usleep(50_000)
-        }
-        throw RawHTTPClient.Failure(description: "simpul serve did not answer on port \(port)")
-    }
-
-    private func adminToken(_ directory: TemporaryDirectory) throws -> String {
-        let data = try Data(contentsOf: URL(fileURLWithPath: directory.path + "/tokens.json"))
-        let document = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        return try XCTUnwrap(document?["admin"] as? String)
     }
 }

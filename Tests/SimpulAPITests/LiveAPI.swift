@@ -2,6 +2,7 @@ import Foundation
 import Logging
 @testable import SimpulAPI
 import SimpulBus
+import SimpulDelivery
 import SimpulServer
 import SimpulTestSupport
 
@@ -27,6 +28,9 @@ final class LiveAPI: @unchecked Sendable {
         settings.log.freeBytesFloor = 0
         let bus = try Bus.open(settings)
         self.bus = bus
+        var delivery = DeliverySettings()
+        delivery.addressPolicy = AddressPolicy(allowPrivateNetworks: true)
+        _ = try await bus.startDelivery(sender: AcceptingTransport(), settings: delivery)
         let root = self.directory.path
         func token(_ kind: PrincipalKind, _ name: String, sources: [String] = [], topics: [String] = [], redact: [String] = []) throws -> String {
             if let existing = bus.tokens.all.first(where: { $0.name == name }) {

@@ -9,7 +9,7 @@ import Foundation
 /// Its state is behind a lock; threads poll a stop flag so `stop()` ends them promptly.
 final class LoopbackSink: @unchecked Sendable {
     struct Failure: Error, CustomStringConvertible { let description: String }
-    struct Request { let path: String; let headers: [String: String]; let body: [UInt8] }
+    struct Request { var method = "POST"; let path: String; let headers: [String: String]; let body: [UInt8] }
 
     let port: UInt16
     var redirectTarget = "http://127.0.0.1:9/"
@@ -106,8 +106,9 @@ final class LoopbackSink: @unchecked Sendable {
                 if buffer.count - end.upperBound >= length {
                     let body = Array(buffer[end.upperBound..<(end.upperBound + length)])
                     buffer.removeFirst(end.upperBound + length)
-                    let path = head.first?.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
-                    return Request(path: path, headers: headers, body: body)
+                    let requestLine = head.first?.split(separator: " ") ?? []
+                    let path = requestLine.dropFirst().first.map(String.init) ?? "/"
+                    return Request(method: requestLine.first.map(String.init) ?? "", path: path, headers: headers, body: body)
                 }
             }
             guard let chunk = readChunk(client) else { return nil }

@@ -113,4 +113,44 @@ final class TLSTests: XCTestCase {
         let accepted = withCertificate.send(request)
         XCTAssertEqual(accepted.status, 200, "\(String(describing: accepted.error))")
     }
+
+    /// The multi sender applies each send's own options: the same receiver is refused
+    /// without the CA file and accepted with it, by one sender, in either order. (Synchronous
+    /// on purpose: a `Process` started from an async test inherits the cooperative thread's
+    /// blocked signals, and the Python server would then ignore `terminate()`.)
+    func testMultiSenderAppliesEachSendsCAFile() throws {
+        let (port, certificate) = try startServer()
+        let request = DeliveryRequest(url: "https://127.0.0.1:\(port)/", body: Array("{}".utf8), timeout: .seconds(5))
+        let policy = AddressPolicy(allowPrivateNetworks: true)
+        let sender = try CurlMultiSender()
+        defer { sender.shutdown() }
+        let trusting = HTTPDeliveryClientOptions(addressPolicy: policy, caFile: certificate)
+        let untrusting = HTTPDeliveryClientOptions(addressPolicy: policy)
+        for options in [trusting, untrusting, trusting] {
+            let response = Self.blocking { await sender.send(request, options: options) }
+            if options.caFile == nil {
+                guard case .tls = response.error else { return XCTFail("\(String(describing: response.error))") }
+            } else {
+                XCTAssertEqual(response.status, 200, "\(String(describing: response.error))")
+            }
+        }
+    }
+
+    /// Runs `body` on the concurrency pool and waits for its result on this thread.
+    private static func blocking(_ body: @escaping @Sendable () async -> DeliveryResponse) -> DeliveryResponse {
+        let slot = ResponseSlot()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            slot.value = await body()
+            done.signal()
+        }
+        done.wait()
+        guard let value = slot.value else { preconditionFailure("the task signalled without a result") }
+        return value
+    }
+}
+
+/// Written once before the semaphore is signalled, read after it.
+private final class ResponseSlot: @unchecked Sendable {
+    var value: DeliveryResponse?
 }

@@ -55,6 +55,15 @@ final class RouterTests: XCTestCase {
         XCTAssertEqual(other.body, Array("id".utf8))
     }
 
+    func testTheMostLiteralRouteOwnsThePathForAllow() async throws {
+        var router = Router()
+        router.add(.GET, "/v1/dlq/{id}") { _ in HTTPResponse(status: 200, body: []) }
+        router.add(.POST, "/v1/dlq/replay") { _ in HTTPResponse(status: 200, body: []) }
+        let wrong = await router.handle(try request(.GET, "/v1/dlq/replay"))
+        XCTAssertEqual(wrong.status, 405)
+        XCTAssertEqual(wrong.headers.first { $0.0 == "Allow" }?.1, "POST", "GET belongs to /v1/dlq/{id}, not to this path")
+    }
+
     /// S5 helper: a test can walk every registered route.
     func testRoutesAreEnumerable() {
         XCTAssertEqual(

@@ -50,14 +50,22 @@ public final class TokenStore: Sendable {
     public init(dataDirectory: String, io: any StorageIO = PosixStorageIO()) throws {
         path = dataDirectory + "/" + Self.fileName
         self.io = io
-        if let bytes = try AtomicFile.read(path, io: io) {
-            do {
-                records = Locked(try JSONDecoder().decode([TokenRecord].self, from: Data(bytes)))
-            } catch {
-                throw BusError.invalidConfiguration(key: path, message: "the token file is not valid: \(error); restore it from a backup")
-            }
-        } else {
-            records = Locked([])
+        records = Locked(try Self.read(path, io: io))
+    }
+
+    /// Reads the token file again (tokens created or revoked by `simpul tokens` while the
+    /// server runs; SIGHUP). A damaged file is refused and the tokens in memory stay.
+    public func reload() throws {
+        let fresh = try Self.read(path, io: io)
+        records.withLock { $0 = fresh }
+    }
+
+    private static func read(_ path: String, io: any StorageIO) throws -> [TokenRecord] {
+        guard let bytes = try AtomicFile.read(path, io: io) else { return [] }
+        do {
+            return try JSONDecoder().decode([TokenRecord].self, from: Data(bytes))
+        } catch {
+            throw BusError.invalidConfiguration(key: path, message: "the token file is not valid: \(error); restore it from a backup")
         }
     }
 
@@ -117,6 +125,9 @@ public final class TokenStore: Sendable {
         for index in left.indices { difference |= left[index] ^ right[index] }
         return difference == 0
     }
+
+    /// 256 random bits in hex, for a status-page session.
+    public static func randomSessionID() -> String { randomHex(bytes: 32) }
 
     static func randomHex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()

@@ -1,3 +1,4 @@
+import Foundation
 import SimpulLog
 import SimpulMapping
 
@@ -63,11 +64,27 @@ extension Bus {
 public enum FieldPolicy {
     public static func redact(_ eventJSON: [UInt8], paths: [String], pseudonymKey: [UInt8]) -> [UInt8] {
         guard case .object(var event)? = try? JSONReader.parse(eventJSON) else { return eventJSON }
+        apply(to: &event, allow: [], redact: paths, pseudonymKey: pseudonymKey)
+        return JSONWriter.write(.object(event))
+    }
+
+    /// Keeps only the `allow` paths of `data` (when any are given), removes the `redact`
+    /// paths, and pseudonymises removed values in `subject` and `partitionkey`.
+    public static func apply(to event: inout JSONObject, allow: [String], redact paths: [String], pseudonymKey: [UInt8]) {
         var removed: [String] = []
+        if !allow.isEmpty, case .object(let data)? = event["data"] {
+            let kept = keep(allow.map { $0.split(separator: ".").dropFirst().map(String.init) }, of: data)
+            collectStrings(.object(data), into: &removed)
+            var keptStrings: [String] = []
+            collectStrings(.object(kept), into: &keptStrings)
+            removed.removeAll { keptStrings.contains($0) }
+            event["data"] = .object(kept)
+        }
         for path in paths {
             let parts = path.split(separator: ".").map(String.init)
             remove(parts[...], from: &event, collecting: &removed)
         }
+        guard !removed.isEmpty else { return }
         for member in ["subject", "partitionkey"] {
             guard var text = event[member]?.stringValue else { continue }
             for value in removed where !value.isEmpty && text.contains(value) {
@@ -75,7 +92,22 @@ public enum FieldPolicy {
             }
             event[member] = .string(text)
         }
-        return JSONWriter.write(.object(event))
+    }
+
+    /// The members of `object` named by `paths` (each a list of keys), nested objects kept
+    /// only as far as a path reaches into them.
+    private static func keep(_ paths: [[String]], of object: JSONObject) -> JSONObject {
+        var kept = JSONObject()
+        for member in object.members {
+            let matching = paths.filter { $0.first == member.key }
+            guard !matching.isEmpty else { continue }
+            if matching.contains(where: { $0.count == 1 }) {
+                kept[member.key] = member.value
+            } else if case .object(let inner) = member.value {
+                kept[member.key] = .object(keep(matching.map { Array($0.dropFirst()) }, of: inner))
+            }
+        }
+        return kept
     }
 
     /// `p_` and 32 hex digits of HMAC-SHA256(key, value): stable for one installation,

@@ -18,6 +18,8 @@ enum CurlErrorMapping {
             if let refusal = context.refusal, context.socketsOpened == 0 { return .blockedByPolicy(refusal) }
             if osErrno == ECONNREFUSED { return .connectionRefused(detail: detail) }
             return .connectionFailed(detail: detail)
+        case CURLE_ABORTED_BY_CALLBACK where context.connectionRefusal != nil:
+            return context.connectionRefusal.map { .blockedByPolicy($0) }
         case CURLE_OPERATION_TIMEDOUT:
             return .timeout(milliseconds: timeoutMs)
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:

@@ -1,7 +1,18 @@
-/// One attempt to POST an event to a receiver.
+/// One attempt to POST an event to a receiver (or, for the admin CLI, one API call).
 public struct DeliveryRequest: Sendable {
+    /// The HTTP methods the client sends. Webhooks are POST; the admin CLI also reads
+    /// (GET), edits (PATCH) and deletes (DELETE) through the admin API.
+    public enum Method: String, Sendable {
+        case get = "GET", post = "POST", patch = "PATCH", put = "PUT", delete = "DELETE"
+
+        /// GET and DELETE carry no body: curl sends none even when `body` is not empty.
+        public var sendsBody: Bool { self == .post || self == .patch || self == .put }
+    }
+
     /// The endpoint, `http://` or `https://`.
     public var url: String
+    /// POST unless said otherwise.
+    public var method: Method
     /// The exact bytes to send (and that were signed).
     public var body: [UInt8]
     /// Extra headers (`Content-Type`, `Idempotency-Key`, the `webhook-*` headers), in order.
@@ -13,9 +24,10 @@ public struct DeliveryRequest: Sendable {
     public static let defaultTimeout: Duration = .seconds(10)
 
     /// Creates a request.
-    public init(url: String, body: [UInt8], headers: [(name: String, value: String)] = [],
+    public init(url: String, method: Method = .post, body: [UInt8] = [], headers: [(name: String, value: String)] = [],
                 timeout: Duration = defaultTimeout) {
         self.url = url
+        self.method = method
         self.body = body
         self.headers = headers
         self.timeout = timeout

@@ -1,161 +1,36 @@
 import CCurl
 import Foundation
 
-/// POSTs webhook attempts through one reused libcurl easy handle, so consecutive attempts
-/// to the same receiver share a kept-alive connection.
+/// POSTs webhook attempts (and sends the admin CLI's API calls) through one reused libcurl
+/// easy handle, so consecutive attempts to the same receiver share a kept-alive connection.
 ///
-/// Every option that matters is set explicitly (STYLE.md habit 10): protocols `http,https`
-/// only, redirects off, TLS verification on, `NOSIGNAL`, no environment proxy, a per-attempt
-/// timeout, a capped response body, and the SSRF guard in the open-socket callback.
+/// The handle's configuration (protocols, redirects off, TLS verification, the SSRF guard,
+/// the response cap) is `CurlEasyTransfer`'s, shared with `CurlMultiSender`.
 ///
 /// Concurrency: a curl easy handle must not be used by two threads at once, so this class is
 /// deliberately not `Sendable`. Own one client per sender task; `send` blocks that task's
-/// thread for up to the request's timeout.
+/// thread for up to the request's timeout. For many concurrent attempts on one thread, use
+/// `CurlMultiSender`.
 public final class HTTPDeliveryClient {
-    private let handle: UnsafeMutableRawPointer
-    private let context: TransferContext
-    /// curl keeps a pointer to the `CURLOPT_RESOLVE` list, so it lives as long as the handle.
-    private var resolveList: UnsafeMutablePointer<curl_slist>?
+    private let transfer: CurlEasyTransfer
     /// The settings this client was made with.
-    public let options: HTTPDeliveryClientOptions
+    public var options: HTTPDeliveryClientOptions { transfer.options }
 
     /// Creates a client and its curl handle.
     /// - Throws: `DeliveryError.setup` when curl cannot be initialised or refuses an option
     ///   (for example a libcurl without `https`).
     public init(options: HTTPDeliveryClientOptions = HTTPDeliveryClientOptions()) throws(DeliveryError) {
-        precondition(options.responseBytesMax >= 0, "responseBytesMax must not be negative")
-        guard CurlGlobal.initialized else { throw .setup(detail: "curl_global_init failed") }
-        guard let handle = curl_easy_init() else { throw .setup(detail: "curl_easy_init returned no handle") }
-        self.handle = handle
-        self.options = options
-        self.context = TransferContext(policy: options.addressPolicy, responseBytesMax: options.responseBytesMax)
-        do {
-            try configure()
-        } catch {
-            curl_easy_cleanup(handle)
-            curl_slist_free_all(resolveList)
-            throw error
-        }
-    }
-
-    deinit {
-        curl_easy_cleanup(handle)
-        curl_slist_free_all(resolveList)
-    }
-
-    private func configure() throws(DeliveryError) {
-        let user = Unmanaged.passUnretained(context).toOpaque()
-        try check(simpul_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
-        try check(simpul_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR")
-        try check(simpul_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"), "CURLOPT_REDIR_PROTOCOLS_STR")
-        try check(simpul_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
-        try check(simpul_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1), "CURLOPT_SSL_VERIFYPEER")
-        try check(simpul_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2), "CURLOPT_SSL_VERIFYHOST")
-        try check(simpul_curl_setopt_long(handle, CURLOPT_POST, 1), "CURLOPT_POST")
-        try check(simpul_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1), "CURLOPT_TCP_KEEPALIVE")
-        try check(simpul_curl_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent), "CURLOPT_USERAGENT")
-        // An empty proxy string disables http_proxy and friends from the environment.
-        try check(simpul_curl_setopt_string(handle, CURLOPT_PROXY, options.proxy ?? ""), "CURLOPT_PROXY")
-        for entry in options.resolve { resolveList = curl_slist_append(resolveList, entry) }
-        if resolveList != nil {
-            try check(simpul_curl_setopt_slist(handle, CURLOPT_RESOLVE, resolveList), "CURLOPT_RESOLVE")
-        }
-        if let caFile = options.caFile {
-            try check(simpul_curl_setopt_string(handle, CURLOPT_CAINFO, caFile), "CURLOPT_CAINFO")
-        }
-        if let certificate = options.clientCertificateFile {
-            try check(simpul_curl_setopt_string(handle, CURLOPT_SSLCERT, certificate), "CURLOPT_SSLCERT")
-        }
-        if let key = options.clientKeyFile {
-            try check(simpul_curl_setopt_string(handle, CURLOPT_SSLKEY, key), "CURLOPT_SSLKEY")
-        }
-        try check(simpul_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, context.errorBuffer), "CURLOPT_ERRORBUFFER")
-        try check(simpul_curl_setopt_write_callback(handle, deliveryWriteCallback), "CURLOPT_WRITEFUNCTION")
-        try check(simpul_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, user), "CURLOPT_WRITEDATA")
-        try check(simpul_curl_setopt_header_callback(handle, deliveryHeaderCallback), "CURLOPT_HEADERFUNCTION")
-        try check(simpul_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, user), "CURLOPT_HEADERDATA")
-        try check(simpul_curl_setopt_opensocket_callback(handle, deliveryOpenSocketCallback), "CURLOPT_OPENSOCKETFUNCTION")
-        try check(simpul_curl_setopt_pointer(handle, CURLOPT_OPENSOCKETDATA, user), "CURLOPT_OPENSOCKETDATA")
+        transfer = try CurlEasyTransfer(options: options)
     }
 
     /// Sends one attempt and waits for its outcome; never throws — every failure is in the
     /// response's `error`, so the caller records it in the attempt history.
     public func send(_ request: DeliveryRequest) -> DeliveryResponse {
-        context.reset()
-        let clock = ContinuousClock()
-        let start = clock.now
-        let timeoutMs = Self.milliseconds(request.timeout)
-        var headers: UnsafeMutablePointer<curl_slist>?
-        // curl sends `Expect: 100-continue` for large bodies; receivers rarely need the extra round trip.
-        for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
-            headers = curl_slist_append(headers, line)
-        }
-        defer {
-            // Unhook the list before freeing it, so the handle never holds a dangling pointer.
-            _ = simpul_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
-            curl_slist_free_all(headers)
-        }
-
         do {
-            try prepare(request, headers: headers, timeoutMs: timeoutMs)
+            try transfer.prepare(request)
         } catch {
-            return DeliveryResponse(status: nil, duration: clock.now - start, error: error, body: [],
-                                    bodyTruncated: false, retryAfter: nil, connectedAddress: nil)
+            return transfer.finish(refused: error)
         }
-
-        let code = curl_easy_perform(handle)
-        let duration = clock.now - start
-        var status = 0
-        _ = simpul_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        var osErrno = 0
-        _ = simpul_curl_getinfo_long(handle, CURLINFO_OS_ERRNO, &osErrno)
-        var primaryIP: UnsafeMutablePointer<CChar>?
-        _ = simpul_curl_getinfo_string(handle, CURLINFO_PRIMARY_IP, &primaryIP)
-        let connected = primaryIP.map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
-
-        let error = CurlErrorMapping.error(
-            code: code, context: context, url: request.url, timeoutMs: timeoutMs, osErrno: Int32(osErrno))
-        return DeliveryResponse(
-            status: status > 0 ? status : nil, duration: duration, error: error, body: context.body,
-            bodyTruncated: context.bodyTruncated, retryAfter: context.retryAfter, connectedAddress: connected)
+        return transfer.finish(code: curl_easy_perform(transfer.handle))
     }
-
-    /// Sets the per-attempt options: URL, timeout, headers and body.
-    private func prepare(
-        _ request: DeliveryRequest, headers: UnsafeMutablePointer<curl_slist>?, timeoutMs: Int
-    ) throws(DeliveryError) {
-        // curl sends header lines verbatim: a line break in a name or value would smuggle in
-        // headers (or a second request), so such a request is refused, not sent.
-        for (name, value) in request.headers
-        where (name + value).unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
-            throw .setup(detail: "header \(name.debugDescription) contains a line break or NUL; the request was not sent")
-        }
-        try check(simpul_curl_setopt_string(handle, CURLOPT_URL, request.url), "CURLOPT_URL")
-        try check(simpul_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMs), "CURLOPT_TIMEOUT_MS")
-        try check(simpul_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers), "CURLOPT_HTTPHEADER")
-        try check(simpul_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, request.body.count), "CURLOPT_POSTFIELDSIZE")
-        // COPYPOSTFIELDS: curl keeps its own copy, so no Swift buffer must outlive this call.
-        let code = request.body.withUnsafeBytes { raw in
-            let pointer = raw.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)
-            return simpul_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: pointer))
-        }
-        try check(code, "CURLOPT_COPYPOSTFIELDS")
-    }
-
-    private func check(_ code: CURLcode, _ option: String) throws(DeliveryError) {
-        guard code == CURLE_OK else {
-            throw .setup(detail: "curl refused \(option): \(String(cString: curl_easy_strerror(code)))")
-        }
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
-    }
-}
-
-/// `curl_global_init` once per process, before the first handle (thread-safe since 7.84
-/// on Linux, and Swift runs a `static let` initialiser exactly once).
-private enum CurlGlobal {
-    static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 }

@@ -1,5 +1,7 @@
-/// Per-subscription settings of an `HTTPDeliveryClient`.
-public struct HTTPDeliveryClientOptions: Sendable {
+/// Per-subscription settings of an `HTTPDeliveryClient`, or of one `CurlMultiSender` send.
+///
+/// Hashable: `CurlMultiSender` pools its configured curl handles by these settings.
+public struct HTTPDeliveryClientOptions: Sendable, Hashable {
     /// Which addresses may be connected to (checked on the resolved address, every attempt).
     public var addressPolicy: AddressPolicy
     /// A PEM file of CA certificates to trust instead of the system store.
@@ -13,6 +15,8 @@ public struct HTTPDeliveryClientOptions: Sendable {
     public var proxy: String?
     /// Fixed name-to-address entries in curl's `CURLOPT_RESOLVE` form (`host:port:address`),
     /// for pinning a receiver or simulating DNS in tests. The guard still judges the address.
+    /// With `CurlMultiSender` the entries go into the DNS cache its transfers share, so a
+    /// pinned name then resolves the same way for every send through that sender.
     public var resolve: [String]
     /// The response body kept for the attempt history; the rest is not read (D5).
     public var responseBytesMax: Int

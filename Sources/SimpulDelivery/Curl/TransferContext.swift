@@ -1,11 +1,12 @@
 import CCurl
 import Foundation
 
-/// The state curl's callbacks read and write during one `curl_easy_perform`.
+/// The state curl's callbacks read and write during one attempt.
 ///
-/// curl calls the callbacks synchronously on the thread running the transfer, and a client
-/// runs one transfer at a time, so no lock is needed; the object is owned by its client and
-/// handed to curl as an unretained pointer that lives as long as the handle.
+/// curl calls the callbacks synchronously on the thread running the transfer (the client's
+/// caller, or the multi sender's driver thread), and a handle runs one transfer at a time,
+/// so no lock is needed; the object is owned by its `CurlEasyTransfer` and handed to curl as
+/// an unretained pointer that lives as long as the handle.
 final class TransferContext {
     let policy: AddressPolicy
     let responseBytesMax: Int
@@ -13,6 +14,8 @@ final class TransferContext {
     var bodyTruncated = false
     var retryAfter: String?
     var refusal: AddressRefusal?
+    /// The pre-request check refused the address of the connection (new or reused) chosen.
+    var connectionRefusal: AddressRefusal?
     /// Sockets the guard let curl open this attempt: with none, a failed connect was the guard's doing.
     var socketsOpened = 0
     /// curl's `CURLOPT_ERRORBUFFER`: curl writes its detailed message here.
@@ -33,6 +36,7 @@ final class TransferContext {
         bodyTruncated = false
         retryAfter = nil
         refusal = nil
+        connectionRefusal = nil
         socketsOpened = 0
         errorBuffer[0] = 0
     }
@@ -106,6 +110,32 @@ func deliveryOpenSocketCallback(
     }
     context.socketsOpened += 1
     return socket(family, address.pointee.socktype, address.pointee.protocol)
+}
+
+/// `CURLOPT_PREREQFUNCTION`: the SSRF guard's second look. In a multi handle, connections
+/// are shared by every easy handle, and a reused connection opens no socket, so the
+/// open-socket callback never sees it: one subscription could otherwise ride a connection
+/// another subscription's more permissive policy opened. curl calls this for every
+/// transfer, on a new or a reused connection, with the address connected to (the proxy's,
+/// with a proxy, as in the open-socket callback), before anything is sent.
+func deliveryPrerequestCallback(
+    user: UnsafeMutableRawPointer?, primaryIP: UnsafeMutablePointer<CChar>?,
+    localIP: UnsafeMutablePointer<CChar>?, primaryPort: Int32, localPort: Int32
+) -> Int32 {
+    let abort = Int32(CURL_PREREQFUNC_ABORT)
+    guard let user else { return abort }
+    let context = TransferContext.from(user)
+    // curl writes a zone into link-local IPv6 addresses (`fe80::1%eth0`); the address is before it.
+    let text = primaryIP.map { String(cString: $0) }?.split(separator: "%").first.map(String.init) ?? ""
+    guard let ip = IPAddress(text) else {
+        context.connectionRefusal = AddressRefusal(address: text.isEmpty ? "an unknown address" : text, reason: .reserved)
+        return abort
+    }
+    if let refusal = context.policy.refusal(for: ip) {
+        context.connectionRefusal = refusal
+        return abort
+    }
+    return Int32(CURL_PREREQFUNC_OK)
 }
 
 /// Reads the IP address out of curl's socket address. curl allocates room for a whole

@@ -3,7 +3,7 @@
 /// It judges the resolved address curl is about to connect to (from the open-socket
 /// callback), never the host name in the URL, so odd spellings (`2130706433`, `0x7f.0.0.1`)
 /// and DNS rebinding cannot slip past it. Immutable and `Sendable`: safe from any task.
-public struct AddressPolicy: Sendable, Equatable {
+public struct AddressPolicy: Sendable, Hashable {
     /// Allows loopback, private, link-local and shared (CGNAT) addresses: for tests, `make
     /// run` and a bus whose receivers live on the city's internal network.
     public let allowPrivateNetworks: Bool

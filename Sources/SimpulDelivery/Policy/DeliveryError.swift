@@ -20,6 +20,9 @@ public enum DeliveryError: Error, Equatable, Sendable, CustomStringConvertible {
     case setup(detail: String)
     /// Any other curl failure, with its code and curl's own message.
     case other(curlCode: Int, detail: String)
+    /// The attempt was abandoned before a response arrived (the sending task was cancelled,
+    /// or the sender shut down); whatever was sent, the outcome is unknown.
+    case cancelled(reason: String)
 
     public var description: String {
         switch self {
@@ -41,6 +44,8 @@ public enum DeliveryError: Error, Equatable, Sendable, CustomStringConvertible {
             "delivery client setup failed: \(detail)"
         case .other(let code, let detail):
             "curl error \(code): \(detail)"
+        case .cancelled(let reason):
+            "attempt abandoned before a response arrived (\(reason)); the event is still undelivered"
         }
     }
 }

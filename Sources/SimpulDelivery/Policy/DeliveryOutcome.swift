@@ -9,6 +9,7 @@
 /// | other 4xx                                  | permanent   |
 /// | 1xx, 3xx (redirects are never followed)    | permanent   |
 /// | timeout, DNS, connection, TLS, other curl  | retryable   |
+/// | cancelled (task cancelled, shut down)      | retryable   |
 /// | invalid URL, blocked by SSRF guard, setup  | permanent   |
 public enum DeliveryOutcome: Equatable, Sendable {
     /// The receiver accepted the event.
@@ -46,7 +47,7 @@ public enum DeliveryOutcome: Equatable, Sendable {
 
     private static func classify(error: DeliveryError) -> DeliveryOutcome {
         switch error {
-        case .timeout, .dnsFailure, .connectionRefused, .connectionFailed, .tls, .other:
+        case .timeout, .dnsFailure, .connectionRefused, .connectionFailed, .tls, .other, .cancelled:
             return .retryable(reason: error.description)
         case .invalidURL, .blockedByPolicy, .setup:
             return .permanent(reason: error.description)

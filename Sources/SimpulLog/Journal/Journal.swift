@@ -98,6 +98,8 @@ public struct JournalSnapshot: Sendable, Equatable {
         let header: FileHeader
         do {
             header = try FileHeader.decode(bytes[...])
+        } catch .newerVersion(let version) {
+            throw LogError.unsupportedFormat(path: file, detail: FileHeader.DecodeError.newerVersion(version).description)
         } catch {
             throw damaged(error.description)
         }

@@ -98,6 +98,20 @@ extension Partition {
         }
     }
 
+    /// Calls `callback` once, as soon as a record at or after `offset` is readable (at once
+    /// when one already is) or the partition closes. For a loop that waits on several
+    /// partitions and other events at the same time.
+    public func notifyWhenRecords(from offset: Int64, _ callback: @escaping @Sendable () -> Void) {
+        let registered = state.withLock { state -> Bool in
+            if state.committedOffset > offset || state.closed { return false }
+            let id = state.nextWaiterID
+            state.nextWaiterID += 1
+            state.waiters[id] = PartitionState.Waiter(afterOffset: offset) { _ in callback() }
+            return true
+        }
+        if !registered { callback() }
+    }
+
     /// Waits until a record at or after `offset` is readable, or `timeout` passed, or the
     /// partition closed. Returns whether such a record exists.
     public func waitForRecords(from offset: Int64, timeout: Duration) async -> Bool {

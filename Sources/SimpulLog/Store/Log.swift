@@ -6,6 +6,7 @@ import Foundation
 /// DATA/topics/<topic>/topic.meta            partition count (atomic replace)
 /// DATA/topics/<topic>/<partition>/*.log     segments, *.idx indexes
 /// DATA/journals/<name>/                     journals (a partition plus snapshot)
+/// DATA/FORMAT                               "simpul-data 1" (DataDirectoryFormat)
 /// ```
 /// Safe from any task.
 public final class Log: Sendable {
@@ -25,12 +26,15 @@ public final class Log: Sendable {
     }
 
     /// Opens (creating if needed) the data directory and every topic in it.
+    /// - Throws: `LogError.unsupportedFormat` for data of a newer Simpul (nothing is changed).
     public static func open(
         directory: String, options: PartitionOptions = PartitionOptions(), io: any StorageIO = PosixStorageIO()
     ) throws -> Log {
         let options = try options.validated()
+        try storageCall { try io.makeDirectory(directory) }
+        // Before anything is created or recovered: a newer format is refused untouched.
+        try DataDirectoryFormat.checkOrCreate(directory: directory, io: io)
         try storageCall {
-            try io.makeDirectory(directory)
             try io.makeDirectory(directory + "/topics")
             try io.makeDirectory(directory + "/journals")
         }

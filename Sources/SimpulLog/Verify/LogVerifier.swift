@@ -22,6 +22,9 @@ public struct LogVerifier: Sendable {
         guard io.isDirectory(directory) else {
             throw LogError.unsupportedFormat(path: directory, detail: "no such data directory")
         }
+        if let found = try DataDirectoryFormat.read(directory: directory, io: io) {
+            try DataDirectoryFormat.check(found, path: directory + "/" + DataDirectoryFormat.fileName)
+        }
         var report = Report()
         for partitionDirectory in try partitionDirectories(directory) {
             try verifyPartition(partitionDirectory, report: &report)

@@ -56,3 +56,27 @@ extension JSONValue {
 
     public var isNull: Bool { self == .null }
 }
+
+extension JSONValue {
+    /// A number from an integer.
+    public static func int<T: BinaryInteger>(_ value: T) -> JSONValue { .number(String(value)) }
+    /// An object from ordered members.
+    public static func object(_ members: [(String, JSONValue)]) -> JSONValue { .object(JSONObject(members.map { ($0.0, $0.1) })) }
+    /// A string, or null.
+    public static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+
+    public var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
+    public var intValue: Int? {
+        if case .number(let text) = self { return Int(text) }
+        return nil
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+}

@@ -39,7 +39,11 @@ struct AdaptersListCommand: ParsableCommand {
         }
         if !options.json {
             if rows.isEmpty { print("no adapters in \(options.adaptersDirectory)") }
-            else { print(TextTable.render(header: ["NAME", "FORMATS", "TYPE", "SOURCE"], rows: rows)) }
+            else {
+                var table = Table(["NAME", "FORMATS", "TYPE", "SOURCE"])
+                for row in rows { table.add(row.map { Table.Cell($0) }) }
+                print(table.render())
+            }
         }
         if broken { throw ExitCode(2) }
     }
@@ -52,18 +56,5 @@ struct AdaptersListCommand: ParsableCommand {
             ("formats", .array(descriptor.formats.map { .string($0.rawValue) })),
             ("key", .string(descriptor.key)),
         ])).jsonText
-    }
-}
-
-/// Left-aligned columns separated by two spaces.
-enum TextTable {
-    static func render(header: [String], rows: [[String]]) -> String {
-        let all = [header] + rows
-        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        return all.map { row in
-            row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import SimpulAPI
 import SimpulBus
+import SimpulDelivery
 import SimpulLog
 import SimpulServer
 
@@ -30,6 +31,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Folder with one sub-folder per adapter (overrides the config).")
     var adaptersDir: String?
 
+    @Option(name: .long, help: "Log format: text (readable, the default) or json (one object per line on standard output).")
+    var logFormat: String?
+
+    @Flag(name: .long, help: "Let subscriptions deliver to loopback and private addresses (local receivers, tests).")
+    var allowPrivateNetworks = false
+
     func run() async throws {
         var settings: ServeConfiguration
         do {
@@ -37,49 +44,97 @@ struct Serve: AsyncParsableCommand {
             if let dataDir { settings.bus.dataDirectory = dataDir }
             if let adaptersDir { settings.bus.adaptersDirectory = adaptersDir }
             if let listen { try settings.setListen(listen, key: "--listen") }
+            if let logFormat { try settings.setLogFormat(logFormat, key: "--log-format") }
+            if allowPrivateNetworks {
+                settings.delivery.addressPolicy = AddressPolicy(allowPrivateNetworks: true,
+                                                                allowList: settings.delivery.addressPolicy.allowList)
+            }
             try settings.http.validate()
         } catch {
             printError("\(error)")
             throw ExitCode(2)
         }
+        signal(SIGPIPE, SIG_IGN)  // a closed stdout or a vanished peer is an error to handle, not death
+        let log = ServeLog.bootstrap(settings.logFormat)
+        // One server per data directory: a second one (or an offline backup) is refused.
+        let lock: DataDirectoryLock
+        do {
+            try FileManager.default.createDirectory(atPath: settings.bus.dataDirectory, withIntermediateDirectories: true)
+            lock = try DataDirectoryLock.acquire(settings.bus.dataDirectory)
+        } catch {
+            log.error("cannot start: \(error)")
+            throw ExitCode(1)
+        }
+        defer { withExtendedLifetime(lock) {} }
         let bus: Bus
         do {
             bus = try Bus.open(settings.bus)
         } catch {
-            printError("cannot start: \(error)")
+            log.error("cannot start: \(error)")
             throw ExitCode(1)
         }
-        for report in bus.log.recoveryReports where !report.isClean { printError("recovery: \(report.summary)") }
+        for report in bus.log.recoveryReports where !report.isClean {
+            log.warning("recovery: \(report.summary)", ["partition.directory": "\(report.directory)"])
+        }
         // Tokens exist before the port opens: nobody can find the server without them.
         do {
             let url = "http://\(settings.http.host):\(settings.http.port)"
-            for line in try TokenBootstrap.runIfNeeded(bus: bus, tokenFile: settings.tokenFile, serverURL: url) { print("simpul: " + line) }
-            fflush(nil)
+            let lines = try TokenBootstrap.runIfNeeded(bus: bus, tokenFile: settings.tokenFile, serverURL: url)
+            if !lines.isEmpty {
+                switch settings.logFormat {
+                case .text:
+                    for line in lines { log.info(line) }
+                case .json:
+                    // Never into a log: a log is kept, copied and shipped; the file is 0600.
+                    log.info("first start: created the admin token and one publisher token per adapter; "
+                             + "they are in the token file only (mode 0600)", ["token.file": "\(settings.tokenFile)"])
+                }
+            }
         } catch {
-            printError("cannot write the first tokens: \(error)")
+            log.error("cannot write the first tokens: \(error)")
             await bus.close()
             throw ExitCode(1)
         }
-        var logger = Logger(label: "simpul")
-        logger.logLevel = .info
-        let server = HTTPServer(configuration: settings.http, handler: APIRouter.make(bus: bus, probes: Probes()), logger: logger)
+        let sender: CurlMultiSender
+        do {
+            sender = try CurlMultiSender()
+            _ = try await bus.startDelivery(sender: sender, settings: settings.delivery,
+                                            subscriptions: settings.subscriptions, logger: log.logger)
+        } catch {
+            log.error("cannot start delivery: \(error)")
+            await bus.close()
+            throw ExitCode(1)
+        }
+        let server = HTTPServer(configuration: settings.http, handler: APIRouter.make(bus: bus, probes: Probes()), logger: log.logger)
         let port: Int
         do {
             port = try await server.start()
         } catch {
-            printError("cannot listen on \(settings.http.host):\(settings.http.port): \(error)")
+            log.error("cannot listen on \(settings.http.host):\(settings.http.port): \(error)")
             await bus.close()
             throw ExitCode(1)
         }
         let url = "http://\(settings.http.host):\(port)"
-        print("simpul: listening on \(url) (data in \(settings.bus.dataDirectory), adapters: "
-              + "\(bus.adapterNames.joined(separator: ", "))); Ctrl-C stops")
-        fflush(nil)  // every stream: the line above must reach a pipe before we block
+        log.info("listening on \(url) (data in \(settings.bus.dataDirectory), adapters: "
+                 + "\(bus.adapterNames.joined(separator: ", "))); Ctrl-C stops",
+                 ["http.url": "\(url)", "data.directory": "\(settings.bus.dataDirectory)"])
+        let configFile = config
+        let reloads = Reload.onHangup { Task { await Reload.run(configFile: configFile, bus: bus, log: log) } }
+        // Retention (old segments, old delivery attempts) every five minutes.
+        let maintenance = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(300))
+                do { try await bus.enforceRetention() } catch { log.error("retention: \(error)") }
+            }
+        }
         let signal = await waitForTerminationSignal()
-        print("simpul: \(signal) received, finishing in-flight requests")
+        reloads.cancel()
+        maintenance.cancel()
+        log.info("\(signal) received, finishing in-flight requests")
         await server.shutdown()
         await bus.close()
-        print("simpul: stopped cleanly")
+        sender.shutdown()
+        log.info("stopped cleanly")
     }
 }
 

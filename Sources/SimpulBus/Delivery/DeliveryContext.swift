@@ -1,0 +1,36 @@
+import Logging
+import SimpulDelivery
+import SimpulLog
+
+/// How the delivery engine behaves, from the config file's `delivery` section.
+public struct DeliverySettings: Sendable {
+    /// Which receiver addresses may be connected to (the SSRF guard). Private networks are
+    /// refused unless the config allows them.
+    public var addressPolicy = AddressPolicy.publicOnly
+    public var breaker = CircuitBreaker.Settings()
+    /// A subscription failing without a single success for this long is paused (5 days).
+    public var pauseAfterFailingMs: Int64 = 5 * 86_400_000
+    /// Events read ahead of the durable cursor per partition, at least; the events a crash
+    /// can make the bus send twice are bounded by it.
+    public var windowMin = 256
+    /// The start of a receiver's answer kept for the attempt history.
+    public var responseBytesMax = HTTPDeliveryClientOptions.defaultResponseBytesMax
+
+    public init() {}
+}
+
+/// What every subscription's worker shares.
+struct DeliveryContext: Sendable {
+    let log: Log
+    let positions: EmbeddedLogStore
+    let pending: PendingStore
+    let deadLetters: DeadLetterStore
+    let attempts: AttemptJournal
+    let sender: any AsyncDeliveryTransport
+    let settings: DeliverySettings
+    let pseudonymKey: [UInt8]
+    let ops: OpsEvents
+    let logger: Logger
+    /// Pauses a subscription durably (after days of failure).
+    let pause: @Sendable (_ name: String, _ reason: String) async -> Void
+}
