@@ -77,7 +77,7 @@ let package = Package(
         // a plain build is the tool that replays fuzz inputs and kept findings.
         .executableTarget(
             name: "simpul-fuzz-http",
-            dependencies: ["SimpulAPI", "SimpulBus", "SimpulServer", "SimpulTestSupport",
+            dependencies: ["SimpulAPI", "SimpulBus", "SimpulDelivery", "SimpulMapping", "SimpulServer", "SimpulTestSupport",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         // Appends and prints each acknowledged offset; the crash tests SIGKILL it.

@@ -42,7 +42,13 @@ public enum HTTPAnswerRules {
             problems.append("a 5xx means a bug: \(String(decoding: answer.body.prefix(300), as: UTF8.self))")
         }
         let isJSON = answer.contentType?.lowercased().hasPrefix("application/json") ?? false
-        if (400..<500).contains(answer.status) {
+        let isHTML = answer.contentType?.lowercased().hasPrefix("text/html") ?? false
+        if answer.status == 401, isHTML {
+            // The one exception: the status page answers a browser with its login form.
+            if !answer.bodyOmitted, !String(decoding: answer.body, as: UTF8.self).contains("<form") {
+                problems.append("an HTML 401 that is not the login form")
+            }
+        } else if (400..<500).contains(answer.status) {
             if !isJSON { problems.append("a 4xx without Content-Type application/json") }
             if !answer.bodyOmitted, errorShape(answer.body) == nil {
                 problems.append("a 4xx whose body is not {\"error\":{\"code\",\"message\"}}: "

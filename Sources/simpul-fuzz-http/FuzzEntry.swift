@@ -45,9 +45,12 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 @main
 struct ReplayInputs {
     static func main() {
-        let paths = Array(CommandLine.arguments.dropFirst())
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let verbose = arguments.contains("--verbose")
+        let paths = arguments.filter { $0 != "--verbose" }
         guard !paths.isEmpty else {
-            print("usage: simpul-fuzz-http FILE|DIR...   (replays fuzz inputs through the bus's HTTP API)")
+            print("usage: simpul-fuzz-http [--verbose] FILE|DIR...   (replays fuzz inputs through the bus's HTTP API;")
+            print("       --verbose prints each answer's body)")
             exit(2)
         }
         var failures = 0
@@ -57,9 +60,12 @@ struct ReplayInputs {
                 failures += 1
                 continue
             }
-            let (statuses, problems) = harness.run(Array(input))
+            let (answers, problems) = harness.run(Array(input))
+            if verbose {
+                for answer in answers { print("  \(answer.status) \(String(decoding: answer.body.prefix(2000), as: UTF8.self))") }
+            }
             if problems.isEmpty {
-                print("ok \(file): \(statuses.map(String.init).joined(separator: " "))")
+                print("ok \(file): \(answers.map { String($0.status) }.joined(separator: " "))")
             } else {
                 failures += 1
                 print("FINDING \(file)\n  " + problems.joined(separator: "\n  "))

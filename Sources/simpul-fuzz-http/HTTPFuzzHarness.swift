@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import SimpulAPI
 import SimpulBus
+import SimpulDelivery
+import SimpulMapping
 import SimpulServer
 import SimpulTestSupport
 
@@ -15,7 +17,8 @@ import SimpulTestSupport
 /// To let the fuzzer past authentication and into the routes, placeholders in the input are
 /// replaced before sending: `$ADMIN`, `$PUBLISHER`, `$CONSUMER` by the tokens (the publisher
 /// may publish to `population`, the consumer read `city.population.person`), `$QID` by the id
-/// of a quarantined record. `wait=` becomes `wait=0.0`, so a long-poll lasts under 0.1 s and
+/// of a quarantined record, `$DLQ` by the id of a dead letter (subscription `hook`, whose
+/// receiver refused an event). `wait=` becomes `wait=0.0`, so a long-poll lasts under 0.1 s and
 /// the 1 s bound stays meaningful.
 final class HTTPFuzzHarness: Sendable {
     /// An input whose answers take longer than this (connection closed included) is a hang.
@@ -53,11 +56,22 @@ final class HTTPFuzzHarness: Sendable {
         settings.log.durability = .relaxedMayLoseAcknowledgedRecords(intervalMs: 1000)
         settings.recordsPerBatchMax = 1000
         let bus = try Bus.open(settings)
+        // Delivery runs (the subscription and DLQ routes need it) against a receiver without a
+        // network: 204 for every URL but those containing "fail", which get a final 410.
+        var deliverySettings = DeliverySettings()
+        deliverySettings.addressPolicy = AddressPolicy(allowPrivateNetworks: true)
+        let delivery = deliverySettings
+        var quiet = Logger(label: "simpul.fuzz.delivery")
+        quiet.logLevel = .critical
+        let deliveryLogger = quiet
+        _ = try runBlocking {
+            try await bus.startDelivery(sender: OfflineReceiver(), settings: delivery, logger: deliveryLogger)
+        }
         let admin = try bus.tokens.create(kind: .admin, name: "admin").token
         let publisher = try bus.tokens.create(kind: .publisher, name: "siak", sources: ["population"]).token
         let consumer = try bus.tokens.create(kind: .consumer, name: "portal", topics: ["city.population.person"],
                                              redact: ["data.nik"]).token
-        let quarantineID = try seed(bus, adminToken: admin, repository: repository)
+        let (quarantineID, deadLetterID) = try seed(bus, adminToken: admin, repository: repository)
 
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
         configuration.threadCount = 1
@@ -72,26 +86,36 @@ final class HTTPFuzzHarness: Sendable {
                                 logger: logger)
         let port = try runBlocking { try await server.start() }
         let substitutions = [("$ADMIN", admin), ("$PUBLISHER", publisher), ("$CONSUMER", consumer),
-                             ("$QID", quarantineID), ("wait=", "wait=0.0")]
+                             ("$QID", quarantineID), ("$DLQ", deadLetterID), ("wait=", "wait=0.0")]
         return HTTPFuzzHarness(port: port, substitutions: substitutions.map { (Array($0.0.utf8), Array($0.1.utf8)) })
     }
 
-    /// Publishes the population samples (a topic to read, a quarantined record to retry);
-    /// returns the quarantine id.
-    private static func seed(_ bus: Bus, adminToken: String, repository: String) throws -> String {
+    /// Subscribes `hook` (refused by the receiver) to the population topic and publishes the
+    /// population samples: a topic to read, a quarantined record to retry, a dead letter to
+    /// replay. Returns the quarantine and dead-letter ids.
+    private static func seed(_ bus: Bus, adminToken: String, repository: String) throws -> (String, String) {
         guard let admin = bus.tokens.authenticate(adminToken) else { throw HarnessError("the admin token does not authenticate") }
+        guard let engine = bus.delivery else { throw HarnessError("delivery is not running") }
+        let hook = try JSONReader.parse(Array(#"{"name":"hook","topics":["city.population.person"],"url":"http://receiver.example/fail"}"#.utf8))
+        _ = try runBlocking { try await engine.create(hook) }
         for file in ["valid.csv", "invalid.csv"] {
             let body = Array(try Data(contentsOf: URL(fileURLWithPath: repository + "/adapters/population/samples/" + file)))
             let request = PublishRequest(source: "population", body: body, contentType: "text/csv", publisher: admin)
             _ = try runBlocking { try await bus.publish(request) }
         }
         guard let entry = bus.quarantine.list().first else { throw HarnessError("the invalid sample was not quarantined") }
-        return entry.id
+        for _ in 0..<500 {  // the worker dead-letters the first event within milliseconds
+            if let letter = engine.deadLetters(DeadLetterFilter(), after: nil, limit: 1).entries.first {
+                return (entry.id, letter.id)
+            }
+            usleep(10_000)
+        }
+        throw HarnessError("no dead letter within 5 s")
     }
 
     /// Sends `input` and checks the answers: their statuses, and what broke the rules
     /// (empty: all well).
-    func run(_ input: [UInt8]) -> (statuses: [Int], problems: [String]) {
+    func run(_ input: [UInt8]) -> (answers: [HTTPAnswerRules.Answer], problems: [String]) {
         let bytes = substitute(input)
         let client: RawHTTPClient
         do {
@@ -110,7 +134,7 @@ final class HTTPFuzzHarness: Sendable {
         } else if seconds > Self.answerSecondsMax {
             problems.append(String(format: "the answers took %.2f s (more than %.1f s)", seconds, Self.answerSecondsMax))
         }
-        return (answers.map(\.status), problems)
+        return (answers, problems)
     }
 
     /// The input with the placeholders replaced.
@@ -120,6 +144,13 @@ final class HTTPFuzzHarness: Sendable {
             bytes.replace(placeholder, with: value)
         }
         return bytes
+    }
+}
+
+/// The webhook receiver of the harness: no network, an answer by URL.
+struct OfflineReceiver: AsyncDeliveryTransport {
+    func send(_ request: DeliveryRequest, options: HTTPDeliveryClientOptions) async -> DeliveryResponse {
+        DeliveryResponse(status: request.url.contains("fail") ? 410 : 204, duration: .zero, error: nil)
     }
 }
 
