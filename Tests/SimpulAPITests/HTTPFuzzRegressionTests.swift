@@ -61,6 +61,9 @@ final class HTTPFuzzRegressionTests: XCTestCase {
             ("a body missing where no HEAD was sent", Array("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n".utf8), false, 1),
             ("an interim 100 then a 4xx", Array("HTTP/1.1 100 Continue\r\n\r\n".utf8) + answer(413, error), false, 0),
             ("bytes that are not HTTP", Array("hello".utf8), false, 1),
+            ("the status page's HTML login form as a 401", answer(401, "<form method=post>", type: "text/html"), false, 0),
+            ("an HTML 401 that is no login form", answer(401, "<p>no</p>", type: "text/html"), false, 1),
+            ("an HTML 403", answer(403, "<form>", type: "text/html"), false, 2),
         ]
         for test in cases {
             let problems = HTTPAnswerRules.check(test.bytes, requestsMayBeHead: test.mayBeHead).problems
