@@ -17,6 +17,15 @@ public struct BusSettings: Sendable {
     public var log = PartitionOptions()
     /// The canonical schemas (`schemas/`), for `POST /v1/events`; nil skips schema checks.
     public var schemasDirectory: String?
+    /// Where `POST /v1/admin/backup` may write; nil means `backups` beside the data directory.
+    public var backupsDirectory: String?
+
+    /// The folder backups go under: the configured one, else `backups` beside the data directory.
+    public var resolvedBackupsDirectory: String {
+        if let backupsDirectory { return backupsDirectory }
+        let data = (dataDirectory as NSString).standardizingPath
+        return ((data as NSString).deletingLastPathComponent as NSString).appendingPathComponent("backups")
+    }
 
     public init(dataDirectory: String, adaptersDirectory: String) {
         self.dataDirectory = dataDirectory
