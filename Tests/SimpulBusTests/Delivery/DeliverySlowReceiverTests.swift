@@ -65,7 +65,9 @@ final class DeliverySlowReceiverTests: XCTestCase {
         let baseline = try await latencyP99(bus, healthy, count: 100)
         try stalled.setMode(.hang)
         let underStall = try await latencyP99(bus, healthy, count: 100)
-        XCTAssertLessThan(underStall, max(2 * baseline, baseline + 25),
+        // Head-of-line blocking would add the stall's 500 ms timeout; the 150 ms floor only
+        // absorbs the noise of a shared 2-core machine (bench/ measures the figure itself).
+        XCTAssertLessThan(underStall, max(2 * baseline, baseline + 150),
                           "p99 \(underStall) ms with a stalled neighbour vs \(baseline) ms baseline")
 
         // Each hung attempt ends at its timeout, within ±10 %.
