@@ -125,7 +125,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",
-            dependencies: ["SimpulLog", "SimpulMapping", "SimpulServer", "SimpulTestSupport",
+            dependencies: ["SimpulLog", "SimpulMapping", "SimpulServer", "SimpulDelivery", "SimpulTestSupport",
                            .product(name: "Logging", package: "swift-log"), .product(name: "NIOHTTP1", package: "swift-nio")],
             exclude: ["Support/oracle_receiver.py"],
             swiftSettings: swiftSettings),
