@@ -26,6 +26,9 @@ enum IngestBench {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
 
+        if let only = ProcessInfo.processInfo.environment["SIMPUL_BENCH_CASE"] {
+            return try runAlone(only, root: root)
+        }
         let trivial = try blocking { try await trivialServer() }
         let ceiling = try wrk(port: trivial.port, script: try script(root, batch: 1, token: "none"), connections: connections)
         try blocking { await trivial.server.shutdown() }
@@ -59,6 +62,31 @@ enum IngestBench {
                     ceiling: logRecords / logSeconds, ceilingName: "log in-process durable appends, 64 appenders").print(json: json)
     }
 
+    /// One load alone for `SIMPUL_BENCH_SECONDS` (default 20), for `perf record -p`:
+    /// `trivial`, `single` or `batch`. Prints the pid first and the rate at the end.
+    static func runAlone(_ name: String, root: String) throws {
+        let seconds = ProcessInfo.processInfo.environment["SIMPUL_BENCH_SECONDS"].flatMap { Int($0) } ?? 20
+        FileHandle.standardError.write(Data("pid \(getpid()): \(name) for \(seconds) s\n".utf8))
+        if name == "trivial" {
+            let trivial = try blocking { try await trivialServer() }
+            let cpuBefore = processCPUSeconds()
+            let result = try wrk(port: trivial.port, script: try script(root, batch: 1, token: "none"), connections: connections,
+                                 seconds: seconds)
+            let cpuMicros = (processCPUSeconds() - cpuBefore) * 1e6 / (result.rate * Double(seconds))
+            print("trivial: \(Int(result.rate)) requests/s, \(Int(cpuMicros)) µs of server CPU per request")
+            return
+        }
+        let live = try blocking { try await busServer(directory: root + "/data") }
+        let batch = name == "batch" ? 100 : 1
+        let cpuBefore = processCPUSeconds()
+        let result = try wrk(port: live.port, script: try script(root, batch: batch, token: live.token),
+                             connections: batch == 1 ? connections : 16, seconds: seconds)
+        let cpuMicros = (processCPUSeconds() - cpuBefore) * 1e6 / (result.rate * Double(seconds * batch))
+        print("\(name): \(Int(result.rate * Double(batch))) records/s, p50 \(result.p50Ms) ms, p99 \(result.p99Ms) ms, "
+              + "\(Int(cpuMicros)) µs of server CPU per record")
+        try blocking { await live.server.shutdown(); await live.bus.close() }
+    }
+
     struct WrkResult {
         var rate: Double
         var p50Ms: Double
@@ -66,7 +94,7 @@ enum IngestBench {
     }
 
     /// Runs wrk for `seconds` and reads its requests/s and latency percentiles.
-    static func wrk(port: Int, script: String, connections: Int) throws -> WrkResult {
+    static func wrk(port: Int, script: String, connections: Int, seconds: Int = seconds) throws -> WrkResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
         process.arguments = ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, "http://127.0.0.1:\(port)"]
@@ -165,4 +193,11 @@ enum IngestBench {
         logger.logLevel = .error
         return logger
     }
+}
+
+/// User and system CPU seconds this process has used so far (all threads).
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
