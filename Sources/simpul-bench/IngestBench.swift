@@ -82,8 +82,10 @@ enum IngestBench {
         let result = try wrk(port: live.port, script: try script(root, batch: batch, token: live.token),
                              connections: batch == 1 ? connections : 16, seconds: seconds)
         let cpuMicros = (processCPUSeconds() - cpuBefore) * 1e6 / (result.rate * Double(seconds * batch))
+        let partition = try TopicName("city.business.business")
+        let (records, syncs) = try live.bus.log.partition(partition, 0).statistics
         print("\(name): \(Int(result.rate * Double(batch))) records/s, p50 \(result.p50Ms) ms, p99 \(result.p99Ms) ms, "
-              + "\(Int(cpuMicros)) µs of server CPU per record")
+              + "\(Int(cpuMicros)) µs of server CPU per record, \(records / max(1, syncs)) records per fsync")
         try blocking { await live.server.shutdown(); await live.bus.close() }
     }
 

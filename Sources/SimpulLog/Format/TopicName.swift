@@ -16,8 +16,12 @@ public struct TopicName: Sendable, Hashable, CustomStringConvertible, Comparable
                 throw LogError.invalidTopicName(value, reason: "it contains \(shown)")
             }
         }
-        guard !value.contains("..") else { throw LogError.invalidTopicName(value, reason: "it contains '..'") }
-        guard !value.hasPrefix(".") else { throw LogError.invalidTopicName(value, reason: "it starts with '.'") }
+        // Byte scans: with Foundation imported, `String.contains` would go through CFString.
+        let bytes = value.utf8
+        guard !zip(bytes, bytes.dropFirst()).contains(where: { $0 == 0x2E && $1 == 0x2E }) else {
+            throw LogError.invalidTopicName(value, reason: "it contains '..'")
+        }
+        guard bytes.first != 0x2E else { throw LogError.invalidTopicName(value, reason: "it starts with '.'") }
         self.value = value
     }
 
