@@ -15,7 +15,11 @@ import Glibc
 /// log's in-process durable rate at 64 appenders.
 enum IngestBench {
     static let connections = 64
+    /// The half-load run's length.
     static let seconds = 6
+    /// Alternating slices of each load and its ceiling.
+    static let rounds = 3
+    static let sliceSeconds = 3
 
     static func run(json: Bool) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
@@ -30,15 +34,26 @@ enum IngestBench {
             return try runAlone(only, root: root)
         }
         let trivial = try blocking { try await trivialServer() }
-        let ceiling = try wrk(port: trivial.port, script: try script(root, batch: 1, token: "none"), connections: connections)
-        try blocking { await trivial.server.shutdown() }
-
         let live = try blocking { try await busServer(directory: root + "/data") }
-        let single = try wrk(port: live.port, script: try script(root, batch: 1, token: live.token), connections: connections)
+        let ceilingScript = try script(root, batch: 1, token: "none")
+        let singleScript = try script(root, batch: 1, token: live.token)
+        // Slices of the ceiling and of the real load alternate, so that both meet the same
+        // machine (the other engineers' builds come and go on these two cores).
+        var ceilingSlices: [Slice] = []
+        var singleSlices: [Slice] = []
+        for _ in 0..<rounds {
+            ceilingSlices.append(try slice { try wrk(port: trivial.port, script: ceilingScript, connections: connections, seconds: sliceSeconds) })
+            singleSlices.append(try slice { try wrk(port: live.port, script: singleScript, connections: connections, seconds: sliceSeconds) })
+        }
+        try blocking { await trivial.server.shutdown() }
+        let ceiling = Slice.combined(ceilingSlices)
+        let single = Slice.combined(singleSlices)
         BenchResult(name: "ingest.single_event_durable", value: single.rate, unit: "events/s", ceiling: ceiling.rate,
                     ceilingName: "trivial SwiftNIO handler answering 202 (wrk, \(connections) connections)").print(json: json)
         BenchResult(name: "ingest.single_event_p50_at_max", value: single.p50Ms * 1000, unit: "µs").print(json: json)
         BenchResult(name: "ingest.single_event_p99_at_max", value: single.p99Ms * 1000, unit: "µs").print(json: json)
+        BenchResult(name: "ingest.single_event_server_cpu", value: single.cpuMicrosPerRequest, unit: "µs/event").print(json: json)
+        BenchResult(name: "ingest.trivial_server_cpu", value: ceiling.cpuMicrosPerRequest, unit: "µs/request").print(json: json)
 
         let half = try wrk(port: live.port, script: try script(root, batch: 1, token: live.token,
                                                               perConnectionRate: single.rate / 2 / Double(connections)),
@@ -47,46 +62,47 @@ enum IngestBench {
         BenchResult(name: "ingest.single_event_p50_at_half_load", value: half.p50Ms * 1000, unit: "µs").print(json: json)
         BenchResult(name: "ingest.single_event_p99_at_half_load", value: half.p99Ms * 1000, unit: "µs").print(json: json)
 
-        let batches = try wrk(port: live.port, script: try script(root, batch: 100, token: live.token), connections: 16)
-        try blocking { await live.server.shutdown(); await live.bus.close() }
+        // Batches alternate with slices of the log's own durable appends the same way.
+        let batchScript = try script(root, batch: 100, token: live.token)
+        var batchSlices: [Slice] = []
         var logRecords = 0.0
         var logSeconds = 0.0
-        for slice in 0..<4 {
-            let (records, elapsed, _) = try blocking {
-                try await LogBench.durableRate(appenders: 64, directory: root + "/log-\(slice)")
+        for round in 0..<rounds {
+            batchSlices.append(try slice { try wrk(port: live.port, script: batchScript, connections: 16, seconds: sliceSeconds) })
+            for part in 0..<2 {
+                let (records, elapsed, _) = try blocking {
+                    try await LogBench.durableRate(appenders: 64, directory: root + "/log-\(round)-\(part)")
+                }
+                logRecords += records
+                logSeconds += elapsed
             }
-            logRecords += records
-            logSeconds += elapsed
         }
-        BenchResult(name: "ingest.batch_100_durable", value: batches.rate * 100, unit: "records/s",
+        try blocking { await live.server.shutdown(); await live.bus.close() }
+        BenchResult(name: "ingest.batch_100_durable", value: Slice.combined(batchSlices).rate * 100, unit: "records/s",
                     ceiling: logRecords / logSeconds, ceilingName: "log in-process durable appends, 64 appenders").print(json: json)
     }
 
-    /// One load alone for `SIMPUL_BENCH_SECONDS` (default 20), for `perf record -p`:
-    /// `trivial`, `single` or `batch`. Prints the pid first and the rate at the end.
-    static func runAlone(_ name: String, root: String) throws {
-        let seconds = ProcessInfo.processInfo.environment["SIMPUL_BENCH_SECONDS"].flatMap { Int($0) } ?? 20
-        FileHandle.standardError.write(Data("pid \(getpid()): \(name) for \(seconds) s\n".utf8))
-        if name == "trivial" {
-            let trivial = try blocking { try await trivialServer() }
-            let cpuBefore = processCPUSeconds()
-            let result = try wrk(port: trivial.port, script: try script(root, batch: 1, token: "none"), connections: connections,
-                                 seconds: seconds)
-            let cpuMicros = (processCPUSeconds() - cpuBefore) * 1e6 / (result.rate * Double(seconds))
-            print("trivial: \(Int(result.rate)) requests/s, \(Int(cpuMicros)) µs of server CPU per request")
-            return
+    /// One wrk run with the process CPU it took.
+    struct Slice {
+        var rate: Double
+        var p50Ms: Double
+        var p99Ms: Double
+        var cpuMicrosPerRequest: Double
+
+        /// Mean rate and CPU of equal-length slices; the median slice's latencies.
+        static func combined(_ slices: [Slice]) -> Slice {
+            let byP99 = slices.sorted { $0.p99Ms < $1.p99Ms }
+            let count = Double(max(1, slices.count))
+            return Slice(rate: slices.map(\.rate).reduce(0, +) / count, p50Ms: byP99[slices.count / 2].p50Ms,
+                         p99Ms: byP99[slices.count / 2].p99Ms, cpuMicrosPerRequest: slices.map(\.cpuMicrosPerRequest).reduce(0, +) / count)
         }
-        let live = try blocking { try await busServer(directory: root + "/data") }
-        let batch = name == "batch" ? 100 : 1
+    }
+
+    static func slice(_ run: () throws -> WrkResult) throws -> Slice {
         let cpuBefore = processCPUSeconds()
-        let result = try wrk(port: live.port, script: try script(root, batch: batch, token: live.token),
-                             connections: batch == 1 ? connections : 16, seconds: seconds)
-        let cpuMicros = (processCPUSeconds() - cpuBefore) * 1e6 / (result.rate * Double(seconds * batch))
-        let partition = try TopicName("city.business.business")
-        let (records, syncs) = try live.bus.log.partition(partition, 0).statistics
-        print("\(name): \(Int(result.rate * Double(batch))) records/s, p50 \(result.p50Ms) ms, p99 \(result.p99Ms) ms, "
-              + "\(Int(cpuMicros)) µs of server CPU per record, \(records / max(1, syncs)) records per fsync")
-        try blocking { await live.server.shutdown(); await live.bus.close() }
+        let result = try run()
+        let cpuMicros = (processCPUSeconds() - cpuBefore) * 1e6 / max(1, result.rate * Double(sliceSeconds))
+        return Slice(rate: result.rate, p50Ms: result.p50Ms, p99Ms: result.p99Ms, cpuMicrosPerRequest: cpuMicros)
     }
 
     struct WrkResult {
@@ -195,11 +211,4 @@ enum IngestBench {
         logger.logLevel = .error
         return logger
     }
-}
-
-/// User and system CPU seconds this process has used so far (all threads).
-func processCPUSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
