@@ -54,6 +54,8 @@ enum IngestBench {
         BenchResult(name: "ingest.single_event_p99_at_max", value: single.p99Ms * 1000, unit: "µs").print(json: json)
         BenchResult(name: "ingest.single_event_server_cpu", value: single.cpuMicrosPerRequest, unit: "µs/event").print(json: json)
         BenchResult(name: "ingest.trivial_server_cpu", value: ceiling.cpuMicrosPerRequest, unit: "µs/request").print(json: json)
+        BenchResult(name: "ingest.single_event_wrk_cpu", value: single.loadGeneratorMicrosPerRequest, unit: "µs/event").print(json: json)
+        BenchResult(name: "ingest.trivial_wrk_cpu", value: ceiling.loadGeneratorMicrosPerRequest, unit: "µs/request").print(json: json)
 
         let half = try wrk(port: live.port, script: try script(root, batch: 1, token: live.token,
                                                               perConnectionRate: single.rate / 2 / Double(connections)),
@@ -78,8 +80,11 @@ enum IngestBench {
             }
         }
         try blocking { await live.server.shutdown(); await live.bus.close() }
-        BenchResult(name: "ingest.batch_100_durable", value: Slice.combined(batchSlices).rate * 100, unit: "records/s",
+        let batches = Slice.combined(batchSlices)
+        BenchResult(name: "ingest.batch_100_durable", value: batches.rate * 100, unit: "records/s",
                     ceiling: logRecords / logSeconds, ceilingName: "log in-process durable appends, 64 appenders").print(json: json)
+        BenchResult(name: "ingest.batch_100_server_cpu", value: batches.cpuMicrosPerRequest / 100, unit: "µs/record").print(json: json)
+        BenchResult(name: "ingest.batch_100_wrk_cpu", value: batches.loadGeneratorMicrosPerRequest / 100, unit: "µs/record").print(json: json)
     }
 
     /// One wrk run with the process CPU it took.
@@ -88,27 +93,33 @@ enum IngestBench {
         var p50Ms: Double
         var p99Ms: Double
         var cpuMicrosPerRequest: Double
+        var loadGeneratorMicrosPerRequest: Double
 
         /// Mean rate and CPU of equal-length slices; the median slice's latencies.
         static func combined(_ slices: [Slice]) -> Slice {
             let byP99 = slices.sorted { $0.p99Ms < $1.p99Ms }
             let count = Double(max(1, slices.count))
             return Slice(rate: slices.map(\.rate).reduce(0, +) / count, p50Ms: byP99[slices.count / 2].p50Ms,
-                         p99Ms: byP99[slices.count / 2].p99Ms, cpuMicrosPerRequest: slices.map(\.cpuMicrosPerRequest).reduce(0, +) / count)
+                         p99Ms: byP99[slices.count / 2].p99Ms, cpuMicrosPerRequest: slices.map(\.cpuMicrosPerRequest).reduce(0, +) / count,
+                         loadGeneratorMicrosPerRequest: slices.map(\.loadGeneratorMicrosPerRequest).reduce(0, +) / count)
         }
     }
 
     static func slice(_ run: () throws -> WrkResult) throws -> Slice {
         let cpuBefore = processCPUSeconds()
         let result = try run()
-        let cpuMicros = (processCPUSeconds() - cpuBefore) * 1e6 / max(1, result.rate * Double(sliceSeconds))
-        return Slice(rate: result.rate, p50Ms: result.p50Ms, p99Ms: result.p99Ms, cpuMicrosPerRequest: cpuMicros)
+        let requests = max(1, result.rate * Double(sliceSeconds))
+        return Slice(rate: result.rate, p50Ms: result.p50Ms, p99Ms: result.p99Ms,
+                     cpuMicrosPerRequest: (processCPUSeconds() - cpuBefore) * 1e6 / requests,
+                     loadGeneratorMicrosPerRequest: result.loadGeneratorCPUSeconds * 1e6 / requests)
     }
 
     struct WrkResult {
         var rate: Double
         var p50Ms: Double
         var p99Ms: Double
+        /// The CPU wrk itself used, on the same two cores.
+        var loadGeneratorCPUSeconds: Double
     }
 
     /// Runs wrk for `seconds` and reads its requests/s and latency percentiles.
@@ -119,13 +130,15 @@ enum IngestBench {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
+        let childrenBefore = childrenCPUSeconds()
         try process.run()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard let rate = number(after: "Requests/sec:", in: text) else { throw BenchError("wrk printed no rate:\n\(text)") }
         if text.contains("Non-2xx") { throw BenchError("the server refused requests under load:\n\(text)") }
         return WrkResult(rate: rate, p50Ms: latencyMs(percentile: "50%", in: text) ?? 0,
-                         p99Ms: latencyMs(percentile: "99%", in: text) ?? 0)
+                         p99Ms: latencyMs(percentile: "99%", in: text) ?? 0,
+                         loadGeneratorCPUSeconds: childrenCPUSeconds() - childrenBefore)
     }
 
     static func number(after label: String, in text: String) -> Double? {

@@ -28,7 +28,9 @@ extension IngestBench {
             let result = try wrk(port: trivial.port, script: try script(root, batch: 1, token: "none"), connections: connections,
                                  seconds: seconds)
             let cpuMicros = (processCPUSeconds() - cpuBefore) * 1e6 / (result.rate * Double(seconds))
-            print("trivial: \(Int(result.rate)) requests/s, \(Int(cpuMicros)) µs of server CPU per request")
+            let wrkMicros = result.loadGeneratorCPUSeconds * 1e6 / (result.rate * Double(seconds))
+            print("trivial: \(Int(result.rate)) requests/s, \(Int(cpuMicros)) µs of server CPU per request, "
+                  + "\(Int(wrkMicros)) µs of wrk CPU per request")
             return
         }
         let live = try blocking { try await busServer(directory: root + "/data") }
@@ -37,10 +39,12 @@ extension IngestBench {
         let result = try wrk(port: live.port, script: try script(root, batch: batch, token: live.token),
                              connections: batch == 1 ? connections : 16, seconds: seconds)
         let cpuMicros = (processCPUSeconds() - cpuBefore) * 1e6 / (result.rate * Double(seconds * batch))
+        let wrkMicros = result.loadGeneratorCPUSeconds * 1e6 / (result.rate * Double(seconds * batch))
         let partition = try TopicName("city.business.business")
         let (records, syncs) = try live.bus.log.partition(partition, 0).statistics
         print("\(name): \(Int(result.rate * Double(batch))) records/s, p50 \(result.p50Ms) ms, p99 \(result.p99Ms) ms, "
-              + "\(Int(cpuMicros)) µs of server CPU per record, \(records / max(1, syncs)) records per fsync")
+              + "\(Int(cpuMicros)) µs of server CPU per record, \(records / max(1, syncs)) records per fsync, "
+              + "\(Int(wrkMicros)) µs of wrk CPU per record")
         try blocking { await live.server.shutdown(); await live.bus.close() }
     }
 
@@ -86,5 +90,12 @@ extension IngestBench {
 func processCPUSeconds() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// CPU seconds of the finished child processes (wrk) so far.
+func childrenCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }

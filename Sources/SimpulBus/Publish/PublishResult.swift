@@ -59,7 +59,7 @@ public struct PublishResult: Sendable {
     }
 
     /// The code and summary of a refused publish; nil when something was (or had been) appended.
-    private func refusal(_ counts: (published: Int, duplicates: Int, rejected: Int, conflicts: Int)) -> (code: String, message: String)? {
+    func refusal(_ counts: (published: Int, duplicates: Int, rejected: Int, conflicts: Int)) -> (code: String, message: String)? {
         switch status {
         case 422:
             return ("records.refused", "no record was appended: \(counts.rejected) of \(records.count) refused (reasons in "
@@ -73,7 +73,6 @@ public struct PublishResult: Sendable {
         }
     }
 
-    public var body: [UInt8] { JSONWriter.write(json) }
 
     static func json(_ record: Record) -> JSONValue {
         switch record {
@@ -90,10 +89,14 @@ public struct PublishResult: Sendable {
         case .conflict(let number, let id):
             return .object(JSONObject([
                 ("record", .number(String(number))), ("ok", .bool(false)), ("id", .string(id)),
-                ("errors", .array([issueJSON(ValidationIssue(field: "id", code: "idempotency.conflict", message:
-                    "event id \(id) was already published with different content; send a new Idempotency-Key"))])),
+                ("errors", .array([issueJSON(conflictIssue(id: id))])),
             ]))
         }
+    }
+
+    static func conflictIssue(id: String) -> ValidationIssue {
+        ValidationIssue(field: "id", code: "idempotency.conflict", message:
+            "event id \(id) was already published with different content; send a new Idempotency-Key")
     }
 
     static func issueJSON(_ issue: ValidationIssue) -> JSONValue {
