@@ -71,7 +71,8 @@ enum IngestBench {
         var logSeconds = 0.0
         for round in 0..<rounds {
             batchSlices.append(try slice { try wrk(port: live.port, script: batchScript, connections: 16, seconds: sliceSeconds) })
-            for part in 0..<2 {
+            // As many half-second log slices as the batch slice lasted.
+            for part in 0..<Int(Double(sliceSeconds) / LogBench.sliceSeconds) {
                 let (records, elapsed, _) = try blocking {
                     try await LogBench.durableRate(appenders: 64, directory: root + "/log-\(round)-\(part)")
                 }
