@@ -70,7 +70,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "simpul-bench",
-            dependencies: ["SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI", "SimpulDelivery",
+            dependencies: ["SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI", "SimpulDelivery", "CCurl",
+                           // The deliver bench's receiver is the tests' DeliverySink.
+                           "SimpulTestSupport",
                            .product(name: "Logging", package: "swift-log"), .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings),
         // Appends and prints each acknowledged offset; the crash tests SIGKILL it.
