@@ -4,7 +4,7 @@
 SWIFT       ?= swift
 DATA_DIR    ?= ./data
 BUILD_DEPS  := libcurl4-openssl-dev libnats-dev libssl-dev pkg-config
-TEST_DEPS   := proj-bin jq python3 python3-jsonschema openssl systemd shellcheck curl binutils chromium
+TEST_DEPS   := proj-bin jq python3 python3-jsonschema openssl systemd shellcheck curl binutils chromium php-cli default-jdk-headless
 # nginx for the deploy tests, unpacked from Debian's package (not installed: no web server is started).
 NGINX_TOOL  := .build-tools/nginx/usr/sbin/nginx
 BENCH_DEPS  := wrk jq
@@ -22,7 +22,7 @@ test: deps test-deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 	$(SWIFT) test --skip-build
 
-## Fuzz every SimpulMapping decoder with libFuzzer (FUZZ_SECONDS each; not part of swift build).
+## Fuzz the SimpulMapping decoders and the HTTP API with libFuzzer (FUZZ_SECONDS each; not part of swift build).
 FUZZ_SECONDS ?= 10
 fuzz:
 	scripts/fuzz.sh $(FUZZ_SECONDS)

@@ -75,6 +75,13 @@ let package = Package(
                            "SimpulTestSupport",
                            .product(name: "Logging", package: "swift-log"), .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings),
+        // The HTTP API under libFuzzer (scripts/fuzz.sh builds it with --sanitize fuzzer);
+        // a plain build is the tool that replays fuzz inputs and kept findings.
+        .executableTarget(
+            name: "simpul-fuzz-http",
+            dependencies: ["SimpulAPI", "SimpulBus", "SimpulDelivery", "SimpulMapping", "SimpulServer", "SimpulTestSupport",
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
         // Appends and prints each acknowledged offset; the crash tests SIGKILL it.
         .executableTarget(
             name: "simpul-crash-workload",
@@ -120,7 +127,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",
-            dependencies: ["SimpulLog", "SimpulMapping", "SimpulServer", "SimpulTestSupport",
+            dependencies: ["SimpulLog", "SimpulMapping", "SimpulServer", "SimpulDelivery", "SimpulTestSupport",
                            .product(name: "Logging", package: "swift-log"), .product(name: "NIOHTTP1", package: "swift-nio")],
             exclude: ["Support/oracle_receiver.py"],
             swiftSettings: swiftSettings),

@@ -17,7 +17,7 @@ usage: deploy/install.sh [--root DIR] [--prefix DIR] [--binary FILE]
                  user, changing owners and telling systemd
   --prefix DIR   where the binary and schemas go (default /usr/local)
   --binary FILE  install this simpul binary instead of building one with
-                 `swift build -c release --product simpul`
+                 `swift build -c release --static-swift-stdlib --product simpul`
 EOF
 }
 
@@ -93,8 +93,8 @@ make_directory() {
 
 # 1. The binary: built in release mode unless one was given.
 if [ -z "$binary" ]; then
-    echo "building the release binary (swift build -c release --product simpul); this takes a few minutes"
-    (cd "$repository" && swift build -c release --product simpul)
+    echo "building the release binary (swift build -c release --static-swift-stdlib --product simpul); this takes a few minutes"
+    (cd "$repository" && swift build -c release --static-swift-stdlib --product simpul)
     binary="$repository/.build/release/simpul"
 fi
 [ -x "$binary" ] || { echo "install.sh: $binary is not an executable file" >&2; exit 2; }

@@ -30,6 +30,7 @@ public enum APIRouter {
         router.add(.GET, "/v1/dlq") { await DeadLetterRoutes.list($0, bus: bus) }
         router.add(.GET, "/v1/dlq/{id}") { await DeadLetterRoutes.show($0, bus: bus) }
         router.add(.POST, "/v1/dlq/replay") { await DeadLetterRoutes.replay($0, bus: bus) }
+        router.add(.POST, "/v1/admin/backup") { await BackupRoutes.backup($0, bus: bus) }
         router.add(.GET, "/v1/stats") { await AdminRoutes.stats($0, bus: bus) }
         router.add(.GET, "/metrics") { await AdminRoutes.metrics($0, bus: bus, probes: probes) }
         router.add(.GET, "/healthz") { _ in .json(status: 200, "{\"status\":\"ok\"}") }

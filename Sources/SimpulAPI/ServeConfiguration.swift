@@ -75,13 +75,19 @@ public struct ServeConfiguration: Sendable {
 
     private mutating func apply(_ reader: ConfigReader) throws {
         try reader.allowOnly(["listen", "dataDir", "adaptersDir", "schemasDir", "tokenFile", "idempotencyWindowHours",
-                              "partitionsPerTopic", "logFormat", "limits", "log", "delivery", "subscriptions"])
+                              "partitionsPerTopic", "logFormat", "backupsDir", "limits", "log", "delivery", "subscriptions"])
         if let listen = try reader.string("listen") { try setListen(listen) }
         if let value = try reader.string("dataDir") { bus.dataDirectory = value }
         if let value = try reader.string("adaptersDir") { bus.adaptersDirectory = value }
         if let value = try reader.string("schemasDir") { bus.schemasDirectory = value }
         if let value = try reader.string("tokenFile") { tokenFile = value }
         if let value = try reader.string("logFormat") { try setLogFormat(value) }
+        if let value = try reader.string("backupsDir") {
+            guard value.hasPrefix("/") else {
+                throw ConfigurationError(key: reader.path("backupsDir"), message: "must be an absolute path, e.g. /var/backups/simpul")
+            }
+            bus.backupsDirectory = value
+        }
         if let hours = try reader.integer("idempotencyWindowHours", in: 1...24 * 365) { bus.idempotencyWindowMs = Int64(hours) * 3_600_000 }
         if let count = try reader.integer("partitionsPerTopic", in: 1...LogLimits.partitionCountMax) { bus.partitionsPerTopic = count }
         if let limits = try reader.object("limits") { try applyLimits(limits) }

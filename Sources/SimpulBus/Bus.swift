@@ -17,6 +17,15 @@ public struct BusSettings: Sendable {
     public var log = PartitionOptions()
     /// The canonical schemas (`schemas/`), for `POST /v1/events`; nil skips schema checks.
     public var schemasDirectory: String?
+    /// Where `POST /v1/admin/backup` may write; nil means `backups` beside the data directory.
+    public var backupsDirectory: String?
+
+    /// The folder backups go under: the configured one, else `backups` beside the data directory.
+    public var resolvedBackupsDirectory: String {
+        if let backupsDirectory { return backupsDirectory }
+        let data = (dataDirectory as NSString).standardizingPath
+        return ((data as NSString).deletingLastPathComponent as NSString).appendingPathComponent("backups")
+    }
 
     public init(dataDirectory: String, adaptersDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -41,6 +50,7 @@ public final class Bus: Sendable {
     public let schemas: SchemaValidator?
     private let adapters: Locked<[String: any Adapter]>
     private let deliveryEngine = Locked<DeliveryEngine?>(nil)
+    private let shuttingDown = Locked(false)
 
     private init(settings: BusSettings, logStore: EmbeddedLogStore, tokens: TokenStore, idempotency: IdempotencyStore,
                  quarantine: QuarantineStore, adapters: [String: any Adapter], pseudonymKey: [UInt8],
@@ -115,6 +125,11 @@ public final class Bus: Sendable {
         for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return Int(hash % UInt64(count))
     }
+
+    /// Called when the server stops accepting: long-polling readers get their answer now.
+    public func beginShutdown() { shuttingDown.withLock { $0 = true } }
+
+    var isShuttingDown: Bool { shuttingDown.withLock { $0 } }
 
     /// Outbound delivery, once `startDelivery` ran.
     public var delivery: DeliveryEngine? { deliveryEngine.withLock { $0 } }

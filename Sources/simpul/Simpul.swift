@@ -8,7 +8,7 @@ struct Simpul: AsyncParsableCommand {
         commandName: "simpul",
         abstract: "Simpul, the integration bus for a city's agencies.",
         discussion: """
-            Commands other than serve, adapters, log and tokens talk to a running server through its \
+            Commands other than serve, adapters, log, tokens, restore and backup --data-dir talk to a running server through its \
             admin API: --server (default $SIMPUL_SERVER, else the token file's server, else \
             http://127.0.0.1:8080) and --token (default $SIMPUL_TOKEN, else the admin token the first \
             `simpul serve` wrote to $SIMPUL_TOKEN_FILE or ~/.config/simpul/tokens.json).
@@ -20,7 +20,8 @@ struct Simpul: AsyncParsableCommand {
             4 not authorised.
             """,
         subcommands: [Serve.self, PublishCommand.self, AdaptersCommand.self, TopicsCommand.self, SubsCommand.self,
-                      DLQCommand.self, QuarantineCommand.self, StatsCommand.self, TokensCommand.self, LogCommand.self])
+                      DLQCommand.self, QuarantineCommand.self, StatsCommand.self, TokensCommand.self, LogCommand.self,
+                      BackupCommand.self, RestoreCommand.self])
 }
 
 @main

@@ -23,17 +23,18 @@ final class LiveServer {
     var tokenFile: String { directory.path + "/tokens.json" }
     var dataDirectory: String { directory.path + "/data" }
 
-    /// Starts a server; `config` is an optional JSON config file's text.
-    convenience init(config: String? = nil, label: String = "cli-live") throws {
-        try self.init(directory: TemporaryDirectory(label), config: config)
+    /// Starts a server; `config` is an optional JSON config file's text, `arguments` more
+    /// `simpul serve` options (`--allow-private-networks`).
+    convenience init(config: String? = nil, label: String = "cli-live", arguments: [String] = []) throws {
+        try self.init(directory: TemporaryDirectory(label), config: config, extraArguments: arguments)
     }
 
     /// Starts a server on the data directory and token file a stopped one left.
     convenience init(reusing directory: TemporaryDirectory) throws {
-        try self.init(directory: directory, config: nil)
+        try self.init(directory: directory, config: nil, extraArguments: [])
     }
 
-    private init(directory: TemporaryDirectory, config: String?) throws {
+    private init(directory: TemporaryDirectory, config: String?, extraArguments: [String]) throws {
         self.directory = directory
         let log = directory.path + "/serve.log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
@@ -44,7 +45,7 @@ final class LiveServer {
             try config.write(toFile: directory.path + "/simpul.json", atomically: true, encoding: .utf8)
             arguments += ["--config", directory.path + "/simpul.json"]
         }
-        process.arguments = arguments
+        process.arguments = arguments + extraArguments
         process.currentDirectoryURL = URL(fileURLWithPath: RepositoryPaths.root())
         var environment = ProcessInfo.processInfo.environment
         environment["SIMPUL_TOKEN_FILE"] = directory.path + "/tokens.json"

@@ -52,7 +52,7 @@ final class TokensCommandTests: XCTestCase {
         XCTAssertEqual(try server.run(["stats", "--token", token, "--json"]).status, 0)
 
         XCTAssertEqual(try server.run(["tokens", "revoke", id, "--data-dir", data]).stdout,
-                       "revoked \(id)\nrestart `simpul serve` for the revocation to take effect\n")
+                       "revoked \(id)\nsend SIGHUP to `simpul serve` (`systemctl reload simpul`) or restart it for the revocation to take effect\n")
         let again = try server.run(["tokens", "revoke", id, "--data-dir", data])
         XCTAssertEqual(again.status, 1)
         XCTAssertTrue(again.stderr.contains("no active token with id \(id)"))

@@ -14,6 +14,7 @@ final class ServeConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.bus.dataDirectory, "/var/lib/simpul/data")
         XCTAssertEqual(configuration.bus.adaptersDirectory, "/etc/simpul/adapters")
         XCTAssertEqual(configuration.tokenFile, "/var/lib/simpul/first-start-tokens.json")
+        XCTAssertEqual(configuration.bus.resolvedBackupsDirectory, "/var/backups/simpul", "the folder the unit lets the service write")
         let defaults = HTTPServerConfiguration()
         XCTAssertEqual(configuration.http.bodyBytesMax, defaults.bodyBytesMax)
         XCTAssertEqual(configuration.http.headerBytesMax, defaults.headerBytesMax)

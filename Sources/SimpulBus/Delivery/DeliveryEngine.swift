@@ -230,6 +230,7 @@ public actor DeliveryEngine {
         for (_, entry) in workers {
             await entry.worker.stop()
             await entry.task.value
+            await entry.worker.drain()
         }
         workers = [:]
         await store.close()

@@ -68,6 +68,9 @@ extension DeliveryWorker {
         defer { wake.signal() }
         // Stopped (shutdown or deleted): the event is not settled, so a restart sends it again.
         guard running, var job = jobs[id] else { return }
+        // Past this point the outcome is recorded; `drain()` waits for it before the journals close.
+        processing += 1
+        defer { processing -= 1 }
         job.inFlight = false
         let now = currentTimeMs()
         let outcome = response.outcome

@@ -38,6 +38,8 @@ actor DeliveryWorker {
     var random = SystemRandomNumberGenerator()
     var running = true
     var committing = false
+    /// Answers being recorded right now (see `drain()`).
+    var processing = 0
     var agreementReported = false
     let wake = WakeSignal()
     /// Windows with a log notification registered (cleared by the notification).
@@ -72,6 +74,12 @@ actor DeliveryWorker {
     func stop() {
         running = false
         wake.signal()
+    }
+
+    /// Waits until the answers already being recorded are in the journals (after `stop()`,
+    /// no new ones start); answers that come later are dropped and resent after a restart.
+    func drain() async {
+        while processing > 0 || committing { try? await Task.sleep(for: .milliseconds(2)) }
     }
 
     /// The identities of every persisted pending entry (for removal when deleted).

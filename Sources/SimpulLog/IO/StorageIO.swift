@@ -68,6 +68,9 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The file system is full (or the quota is reached).
     public var isNoSpace: Bool { code == ENOSPC || code == EDQUOT }
 
+    /// The process may not write there (permissions, a read-only file system or mount).
+    public var isPermissionDenied: Bool { code == EACCES || code == EPERM || code == EROFS }
+
     public var description: String {
         let reason = String(cString: strerror(code))
         return "\(operation.rawValue) failed on \(path): \(reason) (errno \(code))"

@@ -48,6 +48,7 @@ public final class Partition: Sendable {
         thread.name = "simpul-log-writer"
         thread.qualityOfService = .userInitiated
         thread.start()
+        LivePartitions.register(self)
     }
 
     /// Appends records as one contiguous run; returns the offset of the first (for an

@@ -56,6 +56,16 @@ struct Serve: AsyncParsableCommand {
         }
         signal(SIGPIPE, SIG_IGN)  // a closed stdout or a vanished peer is an error to handle, not death
         let log = ServeLog.bootstrap(settings.logFormat)
+        // One server per data directory: a second one (or an offline backup) is refused.
+        let lock: DataDirectoryLock
+        do {
+            try FileManager.default.createDirectory(atPath: settings.bus.dataDirectory, withIntermediateDirectories: true)
+            lock = try DataDirectoryLock.acquire(settings.bus.dataDirectory)
+        } catch {
+            log.error("cannot start: \(error)")
+            throw ExitCode(1)
+        }
+        defer { withExtendedLifetime(lock) {} }
         let bus: Bus
         do {
             bus = try Bus.open(settings.bus)
@@ -121,6 +131,7 @@ struct Serve: AsyncParsableCommand {
         reloads.cancel()
         maintenance.cancel()
         log.info("\(signal) received, finishing in-flight requests")
+        bus.beginShutdown()
         await server.shutdown()
         await bus.close()
         sender.shutdown()

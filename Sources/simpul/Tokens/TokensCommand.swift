@@ -9,8 +9,8 @@ struct TokensCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokens", abstract: "Create, list and revoke API tokens in a data directory (no server needed).",
         discussion: """
-            A running `simpul serve` reads the tokens when it starts: restart it after a change for the change \
-            to take effect.
+            A running `simpul serve` reads the tokens when it starts and on SIGHUP (`systemctl reload simpul`): \
+            reload or restart it after a change for the change to take effect.
             """,
         subcommands: [TokensCreateCommand.self, TokensListCommand.self, TokensRevokeCommand.self])
 }
@@ -137,6 +137,6 @@ struct TokensRevokeCommand: ParsableCommand {
             }
         }
         if !missing.isEmpty { throw CLIError("no active token with id \(missing.joined(separator: ", ")); `simpul tokens list` shows them") }
-        print("restart `simpul serve` for the revocation to take effect")
+        print("send SIGHUP to `simpul serve` (`systemctl reload simpul`) or restart it for the revocation to take effect")
     }
 }

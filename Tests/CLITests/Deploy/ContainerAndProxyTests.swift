@@ -83,7 +83,7 @@ final class ContainerAndProxyTests: XCTestCase {
         XCTAssertEqual(stages.count, 2, "one build stage, one runtime stage")
         let runtime = String(dockerfile[try XCTUnwrap(dockerfile.range(of: "FROM ${RUNTIME_IMAGE}")).lowerBound...])
         XCTAssertTrue(runtime.contains("\nUSER simpul\n"), "the runtime image runs as simpul, not root")
-        XCTAssertTrue(runtime.contains("VOLUME [\"/var/lib/simpul\"]"))
+        XCTAssertTrue(runtime.contains("VOLUME [\"/var/lib/simpul\", \"/var/backups/simpul\"]"), "data and backups outlive the container")
         XCTAssertTrue(dockerfile.contains("--static-swift-stdlib"), "the runtime image carries no Swift toolchain")
 
         let installLine = runtime.components(separatedBy: "--no-install-recommends").dropFirst().first ?? ""

@@ -150,24 +150,34 @@ final class DeliveryEngineTests: XCTestCase {
     }
 
     func testPendingRetriesAndCursorsSurviveARestart() async throws {
-        let transport = ScriptedTransport { _, _ in ScriptedTransport.answer(503) }
+        // Attempt 1: 503 (retried within 50 ms); attempt 2: 429 with Retry-After one hour, so
+        // the third attempt is exactly an hour away (full jitter would make it anywhere below).
+        let transport = ScriptedTransport { _, attempt in
+            attempt == 1 ? ScriptedTransport.answer(503) : ScriptedTransport.answer(429, retryAfter: "3600")
+        }
         var bus = try await fixture.openBus(transport)
         _ = try await XCTUnwrap(bus.delivery).create(DeliveryFixture.subscription("durable", delaysMs: [0, 50, 60_000]))
         let ids = try await DeliveryFixture.publish(bus, count: 30)
         let retried = await transport.wait { requests in ids.allSatisfy { id in requests.filter { $0.id == id }.count == 2 } }
-        XCTAssertTrue(retried, "two attempts each; the third is a minute away")
+        XCTAssertTrue(retried, "two attempts each; the third is an hour away: "
+                      + "\(Dictionary(grouping: transport.requests, by: \.id).mapValues(\.count).filter { $0.value != 2 })")
+        // Sent is not yet settled: wait until both failures of every event were recorded.
+        let engine = try XCTUnwrap(bus.delivery)
+        let recorded = await waitUntil { await engine.state("durable")["retried"]?.intValue == 60 }
+        XCTAssertTrue(recorded)
         await bus.close()
 
         let healthy = ScriptedTransport()
         bus = try await fixture.openBus(healthy, settings: DeliveryFixture.fastSettings)
-        // The third attempt is due in a minute: nothing is sent now, and nothing is re-read.
+        // The third attempt is due in an hour: nothing is sent now, and nothing is re-read.
         try await Task.sleep(for: .milliseconds(300))
         XCTAssertEqual(healthy.requests.count, 0, "pending events wait for their schedule; delivered cursor holds")
         let state = try await XCTUnwrap(bus.delivery).state("durable")
         XCTAssertEqual(state["lag"]?.intValue, 30, "the 30 pending events count as lag")
         let more = try await DeliveryFixture.publish(bus, count: 5)
-        let fresh = await healthy.wait { Set($0.map(\.id)) == Set(more) }
-        XCTAssertTrue(fresh, "new events flow past the waiting ones")
+        let fresh = await healthy.wait { Set($0.map(\.id)).isSuperset(of: more) }
+        let after = try await XCTUnwrap(bus.delivery).state("durable")
+        XCTAssertTrue(fresh, "new events flow past the waiting ones: \(healthy.requests.count) requests, \(after.jsonText)")
         await bus.close()
     }
 

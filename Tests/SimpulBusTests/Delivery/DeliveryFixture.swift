@@ -33,9 +33,11 @@ struct DeliveryFixture {
     /// A subscription body with a short retry schedule (milliseconds, not hours).
     static func subscription(_ name: String, delaysMs: [Int] = [0, 20, 40, 60], ordering: String = "none",
                              extra: [(String, JSONValue)] = []) -> JSONValue {
-        .object([("name", .string(name)), ("topics", .array([.string(topic)])), ("url", .string("http://127.0.0.1:9/hook")),
-                 ("ordering", .string(ordering)),
-                 ("retry", .object([("delaysMs", .array(delaysMs.map { .int($0) }))]))] + extra)
+        var object = JSONObject([("name", .string(name)), ("topics", .array([.string(topic)])),
+                                 ("url", .string("http://127.0.0.1:9/hook")), ("ordering", .string(ordering)),
+                                 ("retry", .object([("delaysMs", .array(delaysMs.map { .int($0) }))]))])
+        for (key, value) in extra { object[key] = value }  // an extra key replaces the default
+        return .object(object)
     }
 
     /// Appends `count` person events; returns their ids in offset order.
