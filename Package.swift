@@ -72,7 +72,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "simpul-bench",
-            dependencies: ["SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI", "SimpulDelivery",
+            dependencies: ["SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI", "SimpulDelivery", "CCurl",
+                           // The deliver bench's receiver is the tests' DeliverySink.
+                           "SimpulTestSupport",
                            .product(name: "Logging", package: "swift-log"), .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings),
         // The HTTP API under libFuzzer (scripts/fuzz.sh builds it with --sanitize fuzzer);
