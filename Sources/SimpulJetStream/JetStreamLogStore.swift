@@ -170,6 +170,11 @@ public final class JetStreamLogStore: LogStore {
         await client.close()
     }
 
+    /// Runs a libnats call on the client's queue.
+    func run<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
+        try await client.run(body)
+    }
+
     private func endOffset(_ topic: TopicName, _ partition: Int) async throws -> Int64 {
         try await client.run { jetStream in
             guard let state = try Self.streamState(jetStream, StreamNaming.stream(topic, partition)) else {

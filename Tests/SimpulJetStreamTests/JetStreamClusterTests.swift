@@ -24,9 +24,17 @@ final class JetStreamClusterTests: XCTestCase {
 
         var acknowledged: [String: Int64] = [:]
         var retries = 0
+        var killed: Int?
+        let started = ContinuousClock.now
         for number in 0..<Self.publishCount {
-            if number == Self.killAt { cluster.kill(0) }
-            if number == Self.restartAt { try cluster.start(0) }
+            if number == Self.killAt {
+                // The stream's leader: the server whose loss forces an election mid-run.
+                let leader = try await store.replication(topic: topic, partition: 0).leader
+                let index = try XCTUnwrap(leader.flatMap { Int($0.dropFirst()) }, "leader \(leader ?? "none")")
+                cluster.kill(index)
+                killed = index
+            }
+            if number == Self.restartAt, let killed { try cluster.start(killed) }
             let id = "evt-\(number)"
             let record = AppendRecord(key: Array(id.utf8), value: Array("payload \(number)".utf8))
             let offset = try await retrying("publish \(id)") {
@@ -34,6 +42,11 @@ final class JetStreamClusterTests: XCTestCase {
             } onRetry: { retries += 1 }
             acknowledged[id] = offset
         }
+
+        let elapsed = ContinuousClock.now - started
+        let replication = try await waitUntilAllReplicasAreCurrent(store, topic)
+        XCTAssertEqual(replication.followers.count, 2)
+        XCTAssertTrue(replication.followers.allSatisfy(\.current), "the restarted server caught up: \(replication)")
 
         let stored = try await store.read(topic: topic, partition: 0, from: 0, maxRecords: 10 * Self.publishCount, maxBytes: 64 << 20)
         let storedIDs = stored.map { String(decoding: $0.key, as: UTF8.self) }
@@ -43,8 +56,20 @@ final class JetStreamClusterTests: XCTestCase {
         XCTAssertEqual(acknowledged.count, Self.publishCount)
         XCTAssertEqual(lost.count, 0, "acknowledged but missing: \(lost.keys.sorted().prefix(10))")
         XCTAssertEqual(storedIDs.count - Set(storedIDs).count, 0, "duplicates after dedup")
-        print("J1 (CI size): \(Self.publishCount) acked, lost 0 checked, \(storedIDs.count) stored, \(retries) retried publishes")
+        print("J1 (CI size): \(Self.publishCount) acked in \(elapsed) with the leader n\(killed ?? -1) SIGKILLed, "
+              + "\(lost.count) lost, \(storedIDs.count) stored, \(retries) retried publishes")
         await store.close()
+    }
+
+    private func waitUntilAllReplicasAreCurrent(_ store: JetStreamLogStore, _ topic: TopicName) async throws -> StreamReplication {
+        let deadline = ContinuousClock.now + .seconds(15)
+        while true {
+            let replication = try await retrying("stream info") { try await store.replication(topic: topic, partition: 0) }
+            if replication.followers.count == 2 && replication.followers.allSatisfy(\.current) || ContinuousClock.now > deadline {
+                return replication
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
     }
 
     /// The cluster elects its JetStream leader a few seconds after starting.
