@@ -16,7 +16,9 @@ import SimpulTestSupport
 /// - `deliver.ceiling.wrk`: wrk (2 threads, 64 connections), the receiver's own limit;
 /// - `deliver.curl_multi_sender`: the same posts through `CurlMultiSender` from
 ///   `senderConcurrency` tasks (Swift concurrency, the sender's thread and queue), ÷ the
-///   plain loop: the sending layer's own cost.
+///   plain loop: the sending layer's own cost;
+/// - `deliver.events_delivered`: the whole bus, log to receiver (`DeliverBenchSimpul`), ÷
+///   both ceilings, and publish-to-delivered p50/p99 at half that rate.
 enum DeliverBench {
     static let rounds = Int(ProcessInfo.processInfo.environment["SIMPUL_BENCH_DELIVER_ROUNDS"] ?? "") ?? 3
     static let secondsPerFigure = Double(ProcessInfo.processInfo.environment["SIMPUL_BENCH_DELIVER_SECONDS"] ?? "") ?? 3
@@ -80,6 +82,7 @@ enum DeliverBench {
         BenchResult(name: "deliver.ceiling.wrk", value: wrkBest, unit: "requests/s").print(json: json)
         BenchResult(name: "deliver.curl_multi_sender", value: senderBest, unit: "requests/s",
                     ceiling: ceilings.plainCurlLoop, ceilingName: ceilings.plainCurlLoopName).print(json: json)
+        try simpulFigures(sink: sink, root: root, ceilings: ceilings, json: json)
     }
 
     /// Requests/s through `CurlMultiSender`: `senderConcurrency` tasks, each sending again
