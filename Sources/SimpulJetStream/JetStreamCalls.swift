@@ -96,6 +96,12 @@ extension JetStreamLogStore {
         }
     }
 
+    /// An upper bound of the headers a record is published with (time, key, message id,
+    /// expected stream), for checking it against the servers' `max_payload`.
+    static func headerBytesEstimate(key: [UInt8], stream: String) -> Int {
+        256 + 4 * key.count + stream.utf8.count
+    }
+
     /// Publishes one record and waits for its PubAck; returns its offset (the first one's
     /// offset when JetStream recognised a duplicate `Nats-Msg-Id`).
     static func publish(_ jetStream: OpaquePointer, _ record: AppendRecord, subject: String, stream: String) throws -> Int64 {

@@ -9,6 +9,8 @@ public enum JetStreamError: Error, Sendable, Equatable, CustomStringConvertible 
     case requestFailed(operation: String, detail: String)
     /// The topic exists in JetStream with a different partition count.
     case partitionCountMismatch(topic: String, existing: Int, requested: Int)
+    /// A record the log accepts but the NATS servers' `max_payload` does not.
+    case recordOverServerLimit(bytes: Int, maxPayload: Int)
     case closed
 
     public var description: String {
@@ -24,6 +26,9 @@ public enum JetStreamError: Error, Sendable, Equatable, CustomStringConvertible 
             return "JetStream \(operation) failed: \(detail)"
         case .partitionCountMismatch(let topic, let existing, let requested):
             return "topic \"\(topic)\" already has \(existing) partitions in JetStream, not \(requested)"
+        case .recordOverServerLimit(let bytes, let maxPayload):
+            return "a record of \(bytes) bytes (with its headers) is over the NATS servers' max_payload of "
+                + "\(maxPayload) bytes; nothing was acknowledged — set max_payload: 2MB on every server"
         case .closed:
             return "the JetStream store is closed"
         }

@@ -16,7 +16,8 @@ public final class JetStreamLogStore: LogStore {
     static let keyHeader = "Simpul-Key"
     static let timeHeader = "Simpul-Time-Ms"
     /// How often `waitForRecords` looks at a stream's last sequence.
-    static let waitPollInterval: Duration = .milliseconds(20)
+    static let waitPollInterval: Duration = .milliseconds(10)
+    static let waitPollIntervalIdle: Duration = .milliseconds(100)
     /// JetStream's duplicate window, in nanoseconds (two minutes, its default).
     static let duplicateWindowNs: Int64 = 120 * 1_000_000_000
 
@@ -84,10 +85,15 @@ public final class JetStreamLogStore: LogStore {
                 throw LogError.keyTooLarge(bytes: record.key.count, limit: LogLimits.recordKeyBytesMax)
             }
         }
-        return try await client.run { jetStream in
+        return try await client.runWithConnection { connection, jetStream in
             let stream = StreamNaming.stream(topic, partition)
             guard try Self.streamState(jetStream, stream) != nil else {
                 throw try Self.missing(jetStream, topic, partition)
+            }
+            let maxPayload = Int(natsConnection_GetMaxPayload(connection))
+            for record in records where maxPayload > 0 {
+                let bytes = record.value.count + Self.headerBytesEstimate(key: record.key, stream: stream)
+                if bytes > maxPayload { throw JetStreamError.recordOverServerLimit(bytes: bytes, maxPayload: maxPayload) }
             }
             var first: Int64?
             for record in records {
@@ -121,13 +127,17 @@ public final class JetStreamLogStore: LogStore {
         }
     }
 
+    /// Polls the stream's last sequence, every 10 ms at first and every 100 ms after a quiet
+    /// second, so that many idle long-polling readers cost the cluster little.
     public func waitForRecords(topic: TopicName, partition: Int, from offset: Int64, timeout: Duration) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
+        let start = ContinuousClock.now
+        let deadline = start + timeout
         while true {
             if try await endOffset(topic, partition) > offset { return true }
             let now = ContinuousClock.now
             if now >= deadline || Task.isCancelled { return false }
-            try? await Task.sleep(for: min(Self.waitPollInterval, deadline - now))
+            let interval = now - start < .seconds(1) ? Self.waitPollInterval : Self.waitPollIntervalIdle
+            try? await Task.sleep(for: min(interval, deadline - now))
         }
     }
 

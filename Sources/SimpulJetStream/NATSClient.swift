@@ -29,6 +29,9 @@ final class NATSClient: @unchecked Sendable {
             natsOptions_SetServers(options, $0.baseAddress, Int32(settings.servers.count))
         }
         if status == NATS_OK { status = natsOptions_SetTimeout(options, Int64(settings.requestTimeoutMs)) }
+        // Keep reconnecting for as long as the process lives: a cluster that comes back after
+        // an outage is used again without restarting Simpul (libnats gives up after 60 tries).
+        if status == NATS_OK { status = natsOptions_SetMaxReconnect(options, -1) }
         if status == NATS_OK, let credentials = settings.credentialsFile {
             status = natsOptions_SetUserCredentialsFromFiles(options, credentials, nil)
         }
@@ -59,13 +62,18 @@ final class NATSClient: @unchecked Sendable {
 
     /// Runs `body` with the JetStream context on the client's queue.
     func run<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
+        try await runWithConnection { _, jetStream in try body(jetStream) }
+    }
+
+    /// Runs `body` with the connection and the JetStream context on the client's queue.
+    func runWithConnection<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer, OpaquePointer) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
-                guard !self.isClosed, let jetStream = self.jetStream else {
+                guard !self.isClosed, let connection = self.connection, let jetStream = self.jetStream else {
                     continuation.resume(throwing: JetStreamError.closed)
                     return
                 }
-                continuation.resume(with: Result { try body(jetStream) })
+                continuation.resume(with: Result { try body(connection, jetStream) })
             }
         }
     }

@@ -72,6 +72,29 @@ final class JetStreamLogStoreConformanceTests: XCTestCase {
         await store.close()
     }
 
+    /// The log takes values up to 1 MiB; a server on NATS's default max_payload (1 MB) does
+    /// not: the append is refused up front with the setting to change, and nothing is stored.
+    func testRecordOverTheServersMaxPayloadIsRefusedClearly() async throws {
+        let store = try await JetStreamLogStore(settings: settings)
+        let topic = try TopicName("city.large")
+        try await store.createTopic(topic, partitions: 1)
+        let large = AppendRecord(key: Array("evt-large".utf8), value: [UInt8](repeating: 0x41, count: LogLimits.recordValueBytesMax))
+        do {
+            _ = try await store.append([large], topic: topic, partition: 0)
+            XCTFail("the server's default max_payload is below the log's record limit")
+        } catch let error as JetStreamError {
+            XCTAssertTrue(error.description.contains("max_payload: 2MB"), error.description)
+        }
+        let end = try await store.topics().first { $0.name == topic }?.partitions.first?.endOffset
+        XCTAssertEqual(end, 0)
+        let fits = AppendRecord(key: Array("evt-fits".utf8), value: [UInt8](repeating: 0x41, count: 900_000))
+        let offset = try await store.append([fits], topic: topic, partition: 0)
+        XCTAssertEqual(offset, 0)
+        let read = try await store.read(topic: topic, partition: 0, from: 0, maxRecords: 1, maxBytes: 1 << 20)
+        XCTAssertEqual(read.first?.value.count, 900_000)
+        await store.close()
+    }
+
     func testUnreachableClusterIsAClearError() async throws {
         server.stop()
         let gone = JetStreamSettings(servers: [server.url], replicas: 1, acceptDataLossRisk: true, requestTimeoutMs: 500)
