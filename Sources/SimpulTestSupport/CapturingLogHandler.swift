@@ -24,6 +24,20 @@ public struct CapturingLogHandler: LogHandler {
         }
     }
 
+    /// Every line of every logger made with the default factory (`Logger(label:)`) in this
+    /// process, at `trace`, from the first use on: this installs the handler with
+    /// `LoggingSystem.bootstrap`, which a process may do once, so tests that want it share it.
+    /// With `SIMPUL_TEST_LOG` set, the lines also still go to standard error.
+    public static let processWide: Lines = {
+        let lines = Lines()
+        let echo = ProcessInfo.processInfo.environment["SIMPUL_TEST_LOG"] != nil
+        LoggingSystem.bootstrap { label -> any LogHandler in
+            let capture = CapturingLogHandler(lines: lines)
+            return echo ? MultiplexLogHandler([capture, StreamLogHandler.standardError(label: label)]) : capture
+        }
+        return lines
+    }()
+
     public let lines: Lines
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .trace

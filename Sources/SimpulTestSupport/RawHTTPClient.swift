@@ -45,7 +45,9 @@ public final class RawHTTPClient {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else {
+        // A signal (libFuzzer's timer) can interrupt connect; the connection then completes
+        // in the background and is waited for with poll.
+        guard connected == 0 || (errno == EINTR && Self.awaitConnection(fd)) else {
             let code = errno
             Glibc.close(fd)
             throw Failure(description: "connect() failed: errno \(code)")
@@ -54,6 +56,20 @@ public final class RawHTTPClient {
     }
 
     deinit { Glibc.close(fd) }
+
+    /// Waits for a connect interrupted by a signal; true once it succeeded.
+    private static func awaitConnection(_ fd: Int32) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        var ready: Int32
+        repeat { ready = poll(&entry, 1, 5000) } while ready < 0 && errno == EINTR
+        var failure: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard ready == 1, getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &length) == 0, failure == 0 else {
+            errno = failure == 0 ? ETIMEDOUT : failure
+            return false
+        }
+        return true
+    }
 
     public func setReadTimeout(seconds: Double) {
         var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
@@ -68,6 +84,7 @@ public final class RawHTTPClient {
             let sent = bytes[offset...].withUnsafeBytes {
                 Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
             }
+            if sent < 0 && errno == EINTR { continue }
             if sent <= 0 { return false }
             offset += sent
         }
@@ -83,7 +100,10 @@ public final class RawHTTPClient {
     /// Reads more bytes into the buffer; `false` at end of stream, reset or timeout.
     private func fill() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 16384)
-        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        var count: Int
+        repeat {
+            count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        } while count < 0 && errno == EINTR
         if count > 0 {
             pending += chunk[0..<count]
             return true

@@ -21,7 +21,8 @@ final class LiveAPI: @unchecked Sendable {
     /// Every log line the server wrote, at trace level.
     let logLines = CapturingLogHandler.Lines()
 
-    init(directory: TemporaryDirectory? = nil, bodyBytesMax: Int = 8 << 20) async throws {
+    init(directory: TemporaryDirectory? = nil, bodyBytesMax: Int = 8 << 20,
+         receiver: any AsyncDeliveryTransport = AcceptingTransport()) async throws {
         self.directory = try directory ?? TemporaryDirectory("api")
         var settings = BusSettings(dataDirectory: self.directory.path + "/data", adaptersDirectory: RepositoryPaths.adapters)
         settings.schemasDirectory = RepositoryPaths.root() + "/schemas"
@@ -30,7 +31,7 @@ final class LiveAPI: @unchecked Sendable {
         self.bus = bus
         var delivery = DeliverySettings()
         delivery.addressPolicy = AddressPolicy(allowPrivateNetworks: true)
-        _ = try await bus.startDelivery(sender: AcceptingTransport(), settings: delivery)
+        _ = try await bus.startDelivery(sender: receiver, settings: delivery)
         let root = self.directory.path
         func token(_ kind: PrincipalKind, _ name: String, sources: [String] = [], topics: [String] = [], redact: [String] = []) throws -> String {
             if let existing = bus.tokens.all.first(where: { $0.name == name }) {

@@ -1,3 +1,4 @@
+import SimpulTestSupport
 import Logging
 import XCTest
 

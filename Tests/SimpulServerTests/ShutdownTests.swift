@@ -1,3 +1,4 @@
+import SimpulTestSupport
 import XCTest
 
 @testable import SimpulServer

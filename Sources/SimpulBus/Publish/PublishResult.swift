@@ -28,12 +28,34 @@ public struct PublishResult: Sendable {
         return 200
     }
 
+    /// The body: counts and one entry per record; a refusal (`422`, `409`) also carries the
+    /// API's `error` member, so that every 4xx answer has `{"error":{"code","message"}}`.
     public var json: JSONValue {
-        .object(JSONObject([
+        var members: [(String, JSONValue)] = []
+        if let (code, message) = refusal {
+            members.append(("error", .object(JSONObject([("code", .string(code)), ("message", .string(message))]))))
+        }
+        members += [
             ("published", .number(String(published))), ("duplicates", .number(String(duplicates))),
             ("rejected", .number(String(rejected))), ("conflicts", .number(String(conflicts))),
             ("records", .array(records.map(Self.json))),
-        ]))
+        ]
+        return .object(JSONObject(members))
+    }
+
+    /// The code and summary of a refused publish; nil when something was (or had been) appended.
+    var refusal: (code: String, message: String)? {
+        switch status {
+        case 422:
+            return ("records.refused", "no record was appended: \(rejected) of \(records.count) refused (reasons in "
+                    + "records[].errors); they are kept in quarantine, retry them with POST /v1/quarantine/{id}/retry "
+                    + "once the payload or the adapter is fixed")
+        case 409:
+            return ("idempotency.conflict", "no record was appended: the event ids were already published with "
+                    + "different content; send new ids or the original content")
+        default:
+            return nil
+        }
     }
 
     public var body: [UInt8] { JSONWriter.write(json) }

@@ -42,8 +42,12 @@ extension Bus {
         let name = try TopicName(topic)
         let source = try log.partition(name, partition)
         var records = try source.read(from: offset, maxRecords: limit, maxBytes: 4 << 20)
-        if records.isEmpty && wait > .zero {
-            if await source.waitForRecords(from: offset, timeout: wait) {
+        // Long-poll in slices, so that a shutting-down server answers its waiting readers
+        // at once instead of holding its grace period for them.
+        let deadline = ContinuousClock.now + wait
+        while records.isEmpty && !isShuttingDown && ContinuousClock.now < deadline {
+            let slice = min(deadline - ContinuousClock.now, .milliseconds(250))
+            if await source.waitForRecords(from: offset, timeout: slice) {
                 records = try source.read(from: offset, maxRecords: limit, maxBytes: 4 << 20)
             }
         }

@@ -131,6 +131,7 @@ struct Serve: AsyncParsableCommand {
         reloads.cancel()
         maintenance.cancel()
         log.info("\(signal) received, finishing in-flight requests")
+        bus.beginShutdown()
         await server.shutdown()
         await bus.close()
         sender.shutdown()
