@@ -105,9 +105,9 @@ extension DeliveryWorker {
             await persist([id])
             enqueue(id)
         case .deadLetter(let reason):
-            counters.failed += 1
             jobs[id] = job
             await finish(id, deadLetterReason: reason)
+            counters.failed += 1  // after the DLQ entry is durable: the counter never runs ahead of it
         }
     }
 

@@ -93,6 +93,7 @@ actor DeliveryWorker {
         while running {
             let now = currentTimeMs()
             if subscription.paused {
+                await openWindows()  // so a paused subscription still shows its lag
                 await wake.wait(timeout: .seconds(60))
                 continue
             }
