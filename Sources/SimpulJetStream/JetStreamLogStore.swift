@@ -85,6 +85,7 @@ public final class JetStreamLogStore: LogStore {
                 throw LogError.keyTooLarge(bytes: record.key.count, limit: LogLimits.recordKeyBytesMax)
             }
         }
+        let acks = client.acks, timeoutMs = client.settings.requestTimeoutMs
         return try await client.runWithConnection { connection, jetStream in
             let stream = StreamNaming.stream(topic, partition)
             guard try Self.streamState(jetStream, stream) != nil else {
@@ -95,12 +96,11 @@ public final class JetStreamLogStore: LogStore {
                 let bytes = record.value.count + Self.headerBytesEstimate(key: record.key, stream: stream)
                 if bytes > maxPayload { throw JetStreamError.recordOverServerLimit(bytes: bytes, maxPayload: maxPayload) }
             }
-            var first: Int64?
-            for record in records {
-                let offset = try Self.publish(jetStream, record, subject: StreamNaming.subject(topic, partition), stream: stream)
-                if first == nil { first = offset }
+            let subject = StreamNaming.subject(topic, partition)
+            if records.count == 1 {
+                return try Self.publish(jetStream, records[0], subject: subject, stream: stream)
             }
-            return first ?? 0
+            return try Self.publishBatch(jetStream, acks, records, subject: subject, stream: stream, timeoutMs: timeoutMs)
         }
     }
 

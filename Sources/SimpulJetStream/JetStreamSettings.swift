@@ -1,3 +1,5 @@
+import Foundation
+
 /// How Simpul reaches a NATS JetStream cluster, and what durability it insists on.
 ///
 /// J1 (RELIABILITY.md): an acknowledged event must survive the loss of one server. That
@@ -61,6 +63,12 @@ public struct JetStreamSettings: Sendable, Equatable {
         }
         guard (100...300_000).contains(requestTimeoutMs) else {
             throw .invalidSettings("the request timeout must be 100 to 300000 ms, not \(requestTimeoutMs)")
+        }
+        for (what, path) in [("credentials file", credentialsFile), ("TLS CA file", tlsCAFile)] {
+            guard let path else { continue }
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw .invalidSettings("the NATS \(what) \(path) does not exist or cannot be read by this user")
+            }
         }
         if acceptDataLossRisk { return }
         if replicas < Self.safeReplicasMin {

@@ -14,6 +14,8 @@ final class NATSClient: @unchecked Sendable {
     private(set) var jetStream: OpaquePointer?
     private var isClosed = false
     let settings: JetStreamSettings
+    /// The PubAcks of pipelined appends; lives as long as the client, as libnats holds it.
+    let acks = PublishCollector()
 
     init(settings: JetStreamSettings) throws(JetStreamError) {
         self.settings = settings
@@ -50,6 +52,8 @@ final class NATSClient: @unchecked Sendable {
         var jsOptions = jsOptions()
         jsOptions_Init(&jsOptions)
         jsOptions.Wait = Int64(settings.requestTimeoutMs)
+        jsOptions.PublishAsync.AckHandler = PublishCollector.ackHandler
+        jsOptions.PublishAsync.AckHandlerClosure = Unmanaged.passUnretained(acks).toOpaque()
         var jetStream: OpaquePointer?
         status = natsConnection_JetStream(&jetStream, connection, &jsOptions)
         guard status == NATS_OK, let jetStream else {

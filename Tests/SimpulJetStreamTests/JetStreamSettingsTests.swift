@@ -33,6 +33,17 @@ final class JetStreamSettingsTests: XCTestCase {
                                                acceptDataLossRisk: true).validate())
     }
 
+    func testMissingCredentialsOrCAFileIsNamed() {
+        let missing = "/nonexistent/simpul/nats.creds"
+        for settings in [JetStreamSettings(servers: servers, credentialsFile: missing),
+                         JetStreamSettings(servers: servers, tlsCAFile: missing)] {
+            XCTAssertThrowsError(try settings.validate()) { error in
+                guard case JetStreamError.invalidSettings = error else { return XCTFail("\(error)") }
+                XCTAssertTrue("\(error)".contains(missing), "\(error)")
+            }
+        }
+    }
+
     func testMalformedSettingsAreRefusedEvenWhenTheRiskIsAccepted() {
         let cases: [JetStreamSettings] = [
             JetStreamSettings(servers: [], acceptDataLossRisk: true),

@@ -67,8 +67,12 @@ final class JetStreamLogStoreConformanceTests: XCTestCase {
         XCTAssertEqual(first, 0)
         XCTAssertEqual(again, 0, "the retry is answered with the first publish's offset")
         XCTAssertEqual(next, 1)
+        // A pipelined batch with a retried id: answered with the first one's offset, stored once.
+        let more = AppendRecord(key: Array("evt-44".utf8), value: Array("more".utf8))
+        let batch = try await store.append([retry, more], topic: topic, partition: 0)
+        XCTAssertEqual(batch, 0)
         let read = try await store.read(topic: topic, partition: 0, from: 0, maxRecords: 10, maxBytes: 1 << 20)
-        XCTAssertEqual(read.map { String(decoding: $0.value, as: UTF8.self) }, ["first", "other"])
+        XCTAssertEqual(read.map { String(decoding: $0.value, as: UTF8.self) }, ["first", "other", "more"])
         await store.close()
     }
 
