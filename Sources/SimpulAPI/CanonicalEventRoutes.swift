@@ -10,11 +10,8 @@ enum CanonicalEventRoutes {
             guard principal.kind == .admin || principal.kind == .publisher else {
                 return Authentication.forbidden("consumers cannot publish")
             }
-            let type = (request.header("Content-Type") ?? "").split(separator: ";").first.map {
-                $0.trimmingCharacters(in: .whitespaces).lowercased()
-            } ?? ""
             let batch: Bool
-            switch type {
+            switch request.mediaType ?? "" {
             case "application/cloudevents-batch+json": batch = true
             case "application/cloudevents+json", "application/json": batch = false
             default:

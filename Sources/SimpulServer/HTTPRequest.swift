@@ -48,13 +48,30 @@ public struct HTTPRequest: Sendable {
     /// The value of the first header field named `name`, compared case-insensitively
     /// (ASCII), or `nil` when the request has none.
     public func header(_ name: String) -> String? {
-        let wanted = name.lowercased()
-        return headers.first { $0.name.lowercased() == wanted }?.value
+        headers.first { Self.sameName($0.name, name) }?.value
     }
 
     /// Every value of the header fields named `name`, in the order received.
     public func headerValues(_ name: String) -> [String] {
-        let wanted = name.lowercased()
-        return headers.filter { $0.name.lowercased() == wanted }.map(\.value)
+        headers.filter { Self.sameName($0.name, name) }.map(\.value)
+    }
+
+    /// The media type of `Content-Type` in lower case without parameters or blanks
+    /// (`application/json` for `Application/JSON ; charset=utf-8`); nil without the header.
+    public var mediaType: String? {
+        guard let value = header("Content-Type") else { return nil }
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let type = value.utf8.prefix { $0 != UInt8(ascii: ";") }.drop(while: isBlank)
+        let end = type.lastIndex { !isBlank($0) }.map { type.index(after: $0) } ?? type.startIndex
+        return String(decoding: type[..<end].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// ASCII case-insensitive equality of header names, without lower-casing copies (this
+    /// runs several times per request).
+    static func sameName(_ left: String, _ right: String) -> Bool {
+        guard left.utf8.count == right.utf8.count else { return false }
+        return zip(left.utf8, right.utf8).allSatisfy { a, b in
+            a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= UInt8(ascii: "a") && (a | 0x20) <= UInt8(ascii: "z"))
+        }
     }
 }

@@ -51,14 +51,20 @@ struct RoutePattern: Sendable {
         return pieces
     }
 
-    /// The decoded parameters when `pathSegments` (still percent-encoded) match, with the
-    /// number of literal segments (more literals = more specific), or `nil`.
-    func match(_ pathSegments: [String]) -> (parameters: [String: String], literalCount: Int)? {
+    /// The segments of a raw path, each percent-decoded once (`nil` where the escape is
+    /// bad or the bytes are not UTF-8: such a segment matches nothing).
+    static func decodedSegments(of rawPath: String) -> [String?] {
+        segments(of: rawPath).map { $0.utf8.contains(UInt8(ascii: "%")) ? RequestTarget.percentDecode($0, plusIsSpace: false) : $0 }
+    }
+
+    /// The parameters when the path's `decodedSegments` match, with the number of literal
+    /// segments (more literals = more specific), or `nil`.
+    func match(_ pathSegments: [String?]) -> (parameters: [String: String], literalCount: Int)? {
         guard pathSegments.count == segments.count else { return nil }
         var parameters: [String: String] = [:]
         var literalCount = 0
         for (segment, piece) in zip(segments, pathSegments) {
-            guard let decoded = RequestTarget.percentDecode(piece, plusIsSpace: false) else { return nil }
+            guard let decoded = piece else { return nil }
             switch segment {
             case .literal(let text):
                 guard decoded == text else { return nil }

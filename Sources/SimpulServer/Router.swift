@@ -62,7 +62,7 @@ public struct Router: HTTPHandler {
 
     /// Finds the route for `request`, fills `pathParameters` and runs it.
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
-        let segments = RoutePattern.segments(of: request.rawPath)
+        let segments = RoutePattern.decodedSegments(of: request.rawPath)
         var candidates: [(entry: Entry, parameters: [String: String], score: Int)] = []
         for entry in entries {
             if let match = entry.pattern.match(segments) {

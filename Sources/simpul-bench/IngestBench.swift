@@ -15,7 +15,11 @@ import Glibc
 /// log's in-process durable rate at 64 appenders.
 enum IngestBench {
     static let connections = 64
+    /// The half-load run's length.
     static let seconds = 6
+    /// Alternating slices of each load and its ceiling.
+    static let rounds = 3
+    static let sliceSeconds = 3
 
     static func run(json: Bool) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
@@ -26,16 +30,32 @@ enum IngestBench {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
 
+        if let only = ProcessInfo.processInfo.environment["SIMPUL_BENCH_CASE"] {
+            return try runAlone(only, root: root)
+        }
         let trivial = try blocking { try await trivialServer() }
-        let ceiling = try wrk(port: trivial.port, script: try script(root, batch: 1, token: "none"), connections: connections)
-        try blocking { await trivial.server.shutdown() }
-
         let live = try blocking { try await busServer(directory: root + "/data") }
-        let single = try wrk(port: live.port, script: try script(root, batch: 1, token: live.token), connections: connections)
+        let ceilingScript = try script(root, batch: 1, token: "none")
+        let singleScript = try script(root, batch: 1, token: live.token)
+        // Slices of the ceiling and of the real load alternate, so that both meet the same
+        // machine (the other engineers' builds come and go on these two cores).
+        var ceilingSlices: [Slice] = []
+        var singleSlices: [Slice] = []
+        for _ in 0..<rounds {
+            ceilingSlices.append(try slice { try wrk(port: trivial.port, script: ceilingScript, connections: connections, seconds: sliceSeconds) })
+            singleSlices.append(try slice { try wrk(port: live.port, script: singleScript, connections: connections, seconds: sliceSeconds) })
+        }
+        try blocking { await trivial.server.shutdown() }
+        let ceiling = Slice.combined(ceilingSlices)
+        let single = Slice.combined(singleSlices)
         BenchResult(name: "ingest.single_event_durable", value: single.rate, unit: "events/s", ceiling: ceiling.rate,
                     ceilingName: "trivial SwiftNIO handler answering 202 (wrk, \(connections) connections)").print(json: json)
         BenchResult(name: "ingest.single_event_p50_at_max", value: single.p50Ms * 1000, unit: "µs").print(json: json)
         BenchResult(name: "ingest.single_event_p99_at_max", value: single.p99Ms * 1000, unit: "µs").print(json: json)
+        BenchResult(name: "ingest.single_event_server_cpu", value: single.cpuMicrosPerRequest, unit: "µs/event").print(json: json)
+        BenchResult(name: "ingest.trivial_server_cpu", value: ceiling.cpuMicrosPerRequest, unit: "µs/request").print(json: json)
+        BenchResult(name: "ingest.single_event_wrk_cpu", value: single.loadGeneratorMicrosPerRequest, unit: "µs/event").print(json: json)
+        BenchResult(name: "ingest.trivial_wrk_cpu", value: ceiling.loadGeneratorMicrosPerRequest, unit: "µs/request").print(json: json)
 
         let half = try wrk(port: live.port, script: try script(root, batch: 1, token: live.token,
                                                               perConnectionRate: single.rate / 2 / Double(connections)),
@@ -44,42 +64,81 @@ enum IngestBench {
         BenchResult(name: "ingest.single_event_p50_at_half_load", value: half.p50Ms * 1000, unit: "µs").print(json: json)
         BenchResult(name: "ingest.single_event_p99_at_half_load", value: half.p99Ms * 1000, unit: "µs").print(json: json)
 
-        let batches = try wrk(port: live.port, script: try script(root, batch: 100, token: live.token), connections: 16)
-        try blocking { await live.server.shutdown(); await live.bus.close() }
+        // Batches alternate with slices of the log's own durable appends the same way.
+        let batchScript = try script(root, batch: 100, token: live.token)
+        var batchSlices: [Slice] = []
         var logRecords = 0.0
         var logSeconds = 0.0
-        for slice in 0..<4 {
-            let (records, elapsed, _) = try blocking {
-                try await LogBench.durableRate(appenders: 64, directory: root + "/log-\(slice)")
+        for round in 0..<rounds {
+            batchSlices.append(try slice { try wrk(port: live.port, script: batchScript, connections: 16, seconds: sliceSeconds) })
+            for part in 0..<2 {
+                let (records, elapsed, _) = try blocking {
+                    try await LogBench.durableRate(appenders: 64, directory: root + "/log-\(round)-\(part)")
+                }
+                logRecords += records
+                logSeconds += elapsed
             }
-            logRecords += records
-            logSeconds += elapsed
         }
+        try blocking { await live.server.shutdown(); await live.bus.close() }
+        let batches = Slice.combined(batchSlices)
         BenchResult(name: "ingest.batch_100_durable", value: batches.rate * 100, unit: "records/s",
                     ceiling: logRecords / logSeconds, ceilingName: "log in-process durable appends, 64 appenders").print(json: json)
+        BenchResult(name: "ingest.batch_100_server_cpu", value: batches.cpuMicrosPerRequest / 100, unit: "µs/record").print(json: json)
+        BenchResult(name: "ingest.batch_100_wrk_cpu", value: batches.loadGeneratorMicrosPerRequest / 100, unit: "µs/record").print(json: json)
+    }
+
+    /// One wrk run with the process CPU it took.
+    struct Slice {
+        var rate: Double
+        var p50Ms: Double
+        var p99Ms: Double
+        var cpuMicrosPerRequest: Double
+        var loadGeneratorMicrosPerRequest: Double
+
+        /// Mean rate and CPU of equal-length slices; the median slice's latencies.
+        static func combined(_ slices: [Slice]) -> Slice {
+            let byP99 = slices.sorted { $0.p99Ms < $1.p99Ms }
+            let count = Double(max(1, slices.count))
+            return Slice(rate: slices.map(\.rate).reduce(0, +) / count, p50Ms: byP99[slices.count / 2].p50Ms,
+                         p99Ms: byP99[slices.count / 2].p99Ms, cpuMicrosPerRequest: slices.map(\.cpuMicrosPerRequest).reduce(0, +) / count,
+                         loadGeneratorMicrosPerRequest: slices.map(\.loadGeneratorMicrosPerRequest).reduce(0, +) / count)
+        }
+    }
+
+    static func slice(_ run: () throws -> WrkResult) throws -> Slice {
+        let cpuBefore = processCPUSeconds()
+        let result = try run()
+        let requests = max(1, result.rate * Double(sliceSeconds))
+        return Slice(rate: result.rate, p50Ms: result.p50Ms, p99Ms: result.p99Ms,
+                     cpuMicrosPerRequest: (processCPUSeconds() - cpuBefore) * 1e6 / requests,
+                     loadGeneratorMicrosPerRequest: result.loadGeneratorCPUSeconds * 1e6 / requests)
     }
 
     struct WrkResult {
         var rate: Double
         var p50Ms: Double
         var p99Ms: Double
+        /// The CPU wrk itself used, on the same two cores.
+        var loadGeneratorCPUSeconds: Double
     }
 
     /// Runs wrk for `seconds` and reads its requests/s and latency percentiles.
-    static func wrk(port: Int, script: String, connections: Int) throws -> WrkResult {
+    static func wrk(port: Int, script: String, connections: Int, seconds: Int = seconds) throws -> WrkResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
         process.arguments = ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, "http://127.0.0.1:\(port)"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
+        let childrenBefore = childrenCPUSeconds()
         try process.run()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard let rate = number(after: "Requests/sec:", in: text) else { throw BenchError("wrk printed no rate:\n\(text)") }
         if text.contains("Non-2xx") { throw BenchError("the server refused requests under load:\n\(text)") }
         return WrkResult(rate: rate, p50Ms: latencyMs(percentile: "50%", in: text) ?? 0,
-                         p99Ms: latencyMs(percentile: "99%", in: text) ?? 0)
+                         p99Ms: latencyMs(percentile: "99%", in: text) ?? 0,
+                         loadGeneratorCPUSeconds: childrenCPUSeconds() - childrenBefore)
     }
 
     static func number(after label: String, in text: String) -> Double? {

@@ -55,7 +55,8 @@ final class LogStoreTests: XCTestCase {
             XCTAssertNoThrow(try TopicName(good), good)
         }
         let bad: [(String, String)] = [("", "empty"), ("A", "0x41"), ("a/b", "'/'"), ("a..b", "'..'"),
-                                       (".hidden", "starts with"), (String(repeating: "a", count: 201), "longer")]
+                                       (".hidden", "starts with"), (String(repeating: "a", count: 201), "longer"),
+                                       ("..", "'..'"), ("a.b..", "'..'"), ("ü", "0xc3")]
         for (name, reason) in bad {
             XCTAssertThrowsError(try TopicName(name)) { error in
                 XCTAssertTrue("\(error)".contains(reason), "\(name): \(error)")

@@ -1,4 +1,5 @@
 import Foundation
+import SimpulDelivery
 import SimpulLog
 import SimpulMapping
 
@@ -106,7 +107,7 @@ public final class TokenStore: Sendable {
     /// The principal of a bearer token, or nil. Every stored hash is compared, each in
     /// constant time, so timing says nothing about which (or whether one) matched.
     public func authenticate(_ token: String) -> Principal? {
-        let presented = Array(SHA256.hex(SHA256.hash(token.utf8)).utf8)
+        let presented = Array(Digest.sha256Hex(token).utf8)
         var match: TokenRecord?
         for record in records.withLock({ $0 }) {
             if Self.constantTimeEqual(presented, Array(record.sha256.utf8)) && record.revokedAt == nil { match = record }

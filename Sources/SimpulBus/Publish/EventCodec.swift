@@ -1,10 +1,11 @@
+import SimpulDelivery
 import SimpulMapping
 
 /// The bytes of events on the bus and the hashes that identify their content.
 enum EventCodec {
     /// Hex SHA-256 of an event's canonical `data` bytes.
     static func dataHash(_ dataBytes: [UInt8]) -> String {
-        SHA256.hex(SHA256.hash(dataBytes))
+        Digest.sha256Hex(dataBytes)
     }
 
     /// The same hash, taken from a stored CloudEvent: `data` is its last member (see

@@ -82,15 +82,25 @@ public final class IdempotencyStore: Sendable {
 
     /// Remembers events just appended (they are durable in their topic already).
     public func remember(events: [(id: String, location: EventLocation)]) {
-        guard !events.isEmpty else { return }
+        for event in events {
+            remember(run: [(event.id, event.location.dataHash)], topic: event.location.topic,
+                     partition: event.location.partition, firstOffset: event.location.offset, timeMs: event.location.timeMs)
+        }
+    }
+
+    /// Remembers a run of events just appended to one partition at consecutive offsets from
+    /// `firstOffset` (one append): one lock, one range for the watermark.
+    public func remember(run: [(id: String, dataHash: String)], topic: String, partition: Int, firstOffset: Int64, timeMs: Int64) {
+        guard !run.isEmpty else { return }
+        let key = "\(topic)/\(partition)"
         let due = state.withLock { state -> Bool in
-            for event in events {
-                state.events[event.id] = event.location
-                let key = "\(event.location.topic)/\(event.location.partition)"
-                state.pending[key, default: []].append(event.location.offset..<(event.location.offset + 1))
+            for (number, event) in run.enumerated() {
+                state.events[event.id] = EventLocation(topic: topic, partition: partition, offset: firstOffset + Int64(number),
+                                                       dataHash: event.dataHash, timeMs: timeMs)
             }
-            for key in Set(events.map { "\($0.location.topic)/\($0.location.partition)" }) { Self.advance(key, in: &state) }
-            state.eventsSinceSnapshot += events.count
+            state.pending[key, default: []].append(firstOffset..<(firstOffset + Int64(run.count)))
+            Self.advance(key, in: &state)
+            state.eventsSinceSnapshot += run.count
             guard !state.snapshotting,
                   state.eventsSinceSnapshot >= max(snapshotEventsMin, state.events.count) else { return false }
             state.snapshotting = true

@@ -79,8 +79,9 @@ extension Bus {
     /// append each), and remembers their ids. Duplicates and conflicts append nothing.
     func appendNew(_ mapped: [MappedRecord], topic topicOf: (CloudEvent) -> String, nowMs: Int64) async throws -> [PublishResult.Record?] {
         var results = [PublishResult.Record?](repeating: nil, count: mapped.count)
-        var groups: [String: (topic: String, partition: Int, items: [(index: Int, event: CloudEvent, hash: String)])] = [:]
+        var groups: [PartitionKey: [(index: Int, event: CloudEvent, hash: String)]] = [:]
         var seen: [String: String] = [:]
+        if mapped.count > 1 { seen.reserveCapacity(mapped.count) }
         for (index, record) in mapped.enumerated() {
             guard case .accepted(let event) = record.outcome else { continue }
             let hash = EventCodec.dataHash(event.dataBytes)
@@ -91,35 +92,35 @@ extension Bus {
                     : .conflict(record: record.position, id: event.id)
                 continue
             }
-            if let earlier = seen[event.id] {
-                if earlier != hash { results[index] = .conflict(record: record.position, id: event.id) }
-                continue  // the same event twice in one batch: appended once, answered below
+            if mapped.count > 1 {  // only a batch can repeat an id within itself
+                if let earlier = seen[event.id] {
+                    if earlier != hash { results[index] = .conflict(record: record.position, id: event.id) }
+                    continue  // the same event twice in one batch: appended once, answered below
+                }
+                seen[event.id] = hash
             }
-            seen[event.id] = hash
-            let topic = topicOf(event)
-            let partition = self.partition(for: event.partitionKey, count: settings.partitionsPerTopic)
-            groups["\(topic)/\(partition)", default: (topic, partition, [])].items.append((index, event, hash))
+            let key = PartitionKey(topic: topicOf(event), partition: partition(for: event.partitionKey, count: settings.partitionsPerTopic))
+            groups[key, default: []].append((index, event, hash))
         }
-        var remembered: [(id: String, location: EventLocation)] = []
-        for group in groups.values {
-            let topicName = try TopicName(group.topic)
+        for (key, items) in groups {
+            let topicName = try TopicName(key.topic)
             let started = Date()
             let first = try await wrapStorage {
                 try log.createTopic(topicName, partitions: settings.partitionsPerTopic)
-                return try await log.partition(topicName, group.partition).append(group.items.map {
+                return try await log.partition(topicName, key.partition).append(items.map {
                     AppendRecord(key: Array($0.event.id.utf8), value: EventCodec.encode($0.event), timestampMs: nowMs)
                 })
             }
             stats.recordAppendLatency(ms: Date().timeIntervalSince(started) * 1000)
-            for (number, item) in group.items.enumerated() {
-                let offset = first + Int64(number)
-                results[item.index] = .published(record: mapped[item.index].position, id: item.event.id, topic: group.topic,
-                                                 partition: group.partition, offset: offset, duplicate: false)
-                remembered.append((item.event.id, EventLocation(topic: group.topic, partition: group.partition,
-                                                                offset: offset, dataHash: item.hash, timeMs: nowMs)))
+            var remembered: [(id: String, dataHash: String)] = []
+            remembered.reserveCapacity(items.count)
+            for (number, item) in items.enumerated() {
+                results[item.index] = .published(record: mapped[item.index].position, id: item.event.id, topic: key.topic,
+                                                 partition: key.partition, offset: first + Int64(number), duplicate: false)
+                remembered.append((item.event.id, item.hash))
             }
+            idempotency.remember(run: remembered, topic: key.topic, partition: key.partition, firstOffset: first, timeMs: nowMs)
         }
-        idempotency.remember(events: remembered)
         // A repeat inside the batch points at the copy that was appended.
         for (index, record) in mapped.enumerated() where results[index] == nil {
             if case .accepted(let event) = record.outcome, let location = idempotency.event(event.id) {
@@ -128,6 +129,12 @@ extension Bus {
             }
         }
         return results
+    }
+
+    /// A topic partition, as the key that groups a batch's events into one append each.
+    struct PartitionKey: Hashable {
+        var topic: String
+        var partition: Int
     }
 
     func quarantineRefused(_ mapped: [MappedRecord], results: [PublishResult.Record?], request: PublishRequest,

@@ -6,23 +6,55 @@ import Glibc
 
 /// RFC 3339 UTC timestamps (`2026-11-22T03:00:00Z`) without a Foundation formatter: this
 /// runs for every event, and creating an `ISO8601DateFormatter` costs more than the rest
-/// of the publish path.
+/// of the publish path (`String(format:)` too: its digits are written here by hand).
 public enum Timestamp {
     public static func rfc3339(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec)
+        format(seconds: time_t(date.timeIntervalSince1970.rounded(.down)), milliseconds: nil)
     }
 
     /// With milliseconds (`2026-11-22T03:00:00.123Z`), for attempt histories.
     public static func rfc3339(milliseconds: Int64) -> String {
-        var seconds = time_t(milliseconds / 1000)
+        let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
+        return format(seconds: time_t(seconds), milliseconds: Int(milliseconds - seconds * 1000))
+    }
+
+    private static func format(seconds: time_t, milliseconds: Int?) -> String {
+        var seconds = seconds
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec, Int32(milliseconds % 1000))
+        var text: [UInt8] = []
+        text.reserveCapacity(24)
+        func digits(_ value: Int32, _ count: Int) {
+            var rest = max(0, value)
+            var divisor: Int32 = 1
+            var width = 1
+            while width < count || rest / divisor >= 10 {
+                divisor *= 10
+                width += 1
+            }
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(parts.tm_year + 1900, 4)
+        text.append(UInt8(ascii: "-"))
+        digits(parts.tm_mon + 1, 2)
+        text.append(UInt8(ascii: "-"))
+        digits(parts.tm_mday, 2)
+        text.append(UInt8(ascii: "T"))
+        digits(parts.tm_hour, 2)
+        text.append(UInt8(ascii: ":"))
+        digits(parts.tm_min, 2)
+        text.append(UInt8(ascii: ":"))
+        digits(parts.tm_sec, 2)
+        if let milliseconds {
+            text.append(UInt8(ascii: "."))
+            digits(Int32(milliseconds), 3)
+        }
+        text.append(UInt8(ascii: "Z"))
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Milliseconds since the epoch from an RFC 3339 time (`Z` or `±hh:mm`, optional

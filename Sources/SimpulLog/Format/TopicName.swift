@@ -8,6 +8,9 @@ public struct TopicName: Sendable, Hashable, CustomStringConvertible, Comparable
         guard value.utf8.count <= LogLimits.topicNameBytesMax else {
             throw LogError.invalidTopicName(value, reason: "it is longer than \(LogLimits.topicNameBytesMax) bytes")
         }
+        // One pass over the bytes (this runs for every published event): the allowed set,
+        // no `..`, no leading dot.
+        var previous: UInt8 = 0
         for byte in value.utf8 {
             let allowed = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
                 || byte == 0x2E || byte == 0x5F || byte == 0x2D
@@ -15,9 +18,10 @@ public struct TopicName: Sendable, Hashable, CustomStringConvertible, Comparable
                 let shown = byte == 0x2F ? "'/'" : "byte 0x\(String(byte, radix: 16))"
                 throw LogError.invalidTopicName(value, reason: "it contains \(shown)")
             }
+            if byte == 0x2E && previous == 0x2E { throw LogError.invalidTopicName(value, reason: "it contains '..'") }
+            previous = byte
         }
-        guard !value.contains("..") else { throw LogError.invalidTopicName(value, reason: "it contains '..'") }
-        guard !value.hasPrefix(".") else { throw LogError.invalidTopicName(value, reason: "it starts with '.'") }
+        guard value.utf8.first != 0x2E else { throw LogError.invalidTopicName(value, reason: "it starts with '.'") }
         self.value = value
     }
 
