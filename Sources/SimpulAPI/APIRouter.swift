@@ -12,7 +12,7 @@ public enum APIRouter {
         let sessions = Sessions()
         router.add(.GET, "/") { await StatusRoutes.page($0, bus: bus, sessions: sessions) }
         router.add(.POST, "/login") { await StatusRoutes.login($0, bus: bus, sessions: sessions) }
-        router.add(.POST, "/logout") { await StatusRoutes.logout($0, sessions: sessions) }
+        router.add(.POST, "/logout") { await StatusRoutes.logout($0, bus: bus, sessions: sessions) }
         router.add(.POST, "/v1/sources/{source}/records") { await PublishRoutes.publish($0, bus: bus) }
         router.add(.POST, "/v1/events") { await CanonicalEventRoutes.publish($0, bus: bus) }
         router.add(.GET, "/v1/topics") { await ReadRoutes.topics($0, bus: bus) }

@@ -11,7 +11,7 @@ enum StatusRoutes {
     static let sessionSeconds: Int64 = 12 * 3600
 
     static func page(_ request: HTTPRequest, bus: Bus, sessions: Sessions) async -> HTTPResponse {
-        if sessions.isValid(cookie(request)) || isAdmin(request, bus: bus) {
+        if sessions.isValid(cookie(request), bus: bus) || isAdmin(request, bus: bus) {
             return html(200, await StatusPage.render(bus: bus))
         }
         return html(401, StatusPage.login(message: nil))
@@ -22,15 +22,15 @@ enum StatusRoutes {
         guard let token = form["token"], let principal = bus.tokens.authenticate(token), principal.kind == .admin else {
             return html(401, StatusPage.login(message: "That is not a valid admin token."))
         }
-        let session = sessions.open(seconds: sessionSeconds)
+        let session = sessions.open(seconds: sessionSeconds, tokenID: principal.id)
         return HTTPResponse(status: 303, headers: [
             ("Location", "/"),
             ("Set-Cookie", "\(cookieName)=\(session); Path=/; Max-Age=\(sessionSeconds); HttpOnly; SameSite=Lax"),
         ])
     }
 
-    static func logout(_ request: HTTPRequest, sessions: Sessions) async -> HTTPResponse {
-        guard let session = cookie(request), sessions.isValid(session) else {
+    static func logout(_ request: HTTPRequest, bus: Bus, sessions: Sessions) async -> HTTPResponse {
+        guard let session = cookie(request), sessions.isValid(session, bus: bus) else {
             return html(401, StatusPage.login(message: nil))
         }
         sessions.close(session)
@@ -61,23 +61,24 @@ enum StatusRoutes {
     }
 }
 
-/// Status-page sessions: random ids with an expiry, in memory (a restart logs everyone out).
+/// Status-page sessions: random ids with an expiry and the admin token they were opened
+/// with, in memory (a restart logs everyone out). A session ends when its token is revoked.
 final class Sessions: Sendable {
-    private let sessions = Locked<[String: Int64]>([:])
+    private let sessions = Locked<[String: (expiresMs: Int64, tokenID: String)]>([:])
 
-    func open(seconds: Int64) -> String {
+    func open(seconds: Int64, tokenID: String) -> String {
         let id = TokenStore.randomSessionID()
         let now = currentTimeMs()
         sessions.withLock { sessions in
-            sessions = sessions.filter { $0.value > now }
-            sessions[id] = now + seconds * 1000
+            sessions = sessions.filter { $0.value.expiresMs > now }
+            sessions[id] = (now + seconds * 1000, tokenID)
         }
         return id
     }
 
-    func isValid(_ id: String?) -> Bool {
-        guard let id else { return false }
-        return sessions.withLock { ($0[id] ?? 0) > currentTimeMs() }
+    func isValid(_ id: String?, bus: Bus) -> Bool {
+        guard let id, let session = sessions.withLock({ $0[id] }), session.expiresMs > currentTimeMs() else { return false }
+        return bus.tokens.isActive(id: session.tokenID)
     }
 
     func close(_ id: String) { _ = sessions.withLock { $0.removeValue(forKey: id) } }

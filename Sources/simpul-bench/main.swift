@@ -11,6 +11,8 @@ struct Benchmark {
 }
 
 let benchmarks: [Benchmark] = [
+    Benchmark(name: "deliver", summary: "webhook posts/s to a local 204 sink: plain libcurl multi loop and wrk ceilings, CurlMultiSender",
+              run: DeliverBench.run),
     Benchmark(name: "ingest", summary: "HTTP ingest with durable acks (wrk): single events, batches of 100, beside the NIO and log ceilings",
               run: IngestBench.run),
     Benchmark(name: "log", summary: "durable and relaxed appends/s with the disk's ceiling, reads, open and recovery times, RSS",

@@ -14,8 +14,9 @@ import Glibc
 final class DeliveryKillTests: XCTestCase {
     static let events = 5_000
     static let kills = ProcessInfo.processInfo.environment["SIMPUL_SOAK"] == nil ? 5 : 20
-    /// Events a crash may resend per kill: the unsettled window (DeliverySettings.windowMin).
-    static let windowMax = 256
+    /// Events a crash may resend per kill: the read-ahead past the durable cursor (four
+    /// windows of DeliverySettings.windowMin).
+    static let windowMax = 4 * 256
 
     func testEveryEventReachesTheReceiverThroughKillNine() throws {
         guard Self.pythonHasOracles() else {

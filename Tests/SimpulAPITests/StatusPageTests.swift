@@ -34,6 +34,15 @@ final class StatusPageTests: XCTestCase {
         }
         XCTAssertEqual(try api.request("POST", "/logout", headers: [("Cookie", session)]).status, 303)
         XCTAssertEqual(try api.request("GET", "/", headers: [("Cookie", session)]).status, 401, "logged out")
+
+        // Revoking the token ends the sessions it opened.
+        let second = try api.bus.tokens.create(kind: .admin, name: "night-shift")
+        let relogin = try api.request("POST", "/login", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                                      body: Array("token=\(second.token)".utf8))
+        let secondSession = String((relogin.headers.first { $0.0.lowercased() == "set-cookie" }?.1 ?? "").split(separator: ";")[0])
+        XCTAssertEqual(try api.request("GET", "/", headers: [("Cookie", secondSession)]).status, 200)
+        XCTAssertTrue(try api.bus.tokens.revoke(id: second.record.id))
+        XCTAssertEqual(try api.request("GET", "/", headers: [("Cookie", secondSession)]).status, 401, "revoked token, session over")
         await api.stop()
     }
 

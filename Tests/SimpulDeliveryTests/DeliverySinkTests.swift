@@ -163,4 +163,23 @@ final class DeliverySinkTests: XCTestCase {
         XCTAssertTrue(sink.waitForRequests(count: 1, timeout: .seconds(1)))
         XCTAssertEqual(sink.requests.first?.body, [1, 2, 3])
     }
+
+    /// The benchmarks' recording keeps counts and first arrivals only; predicates still see
+    /// the whole request.
+    func testWebhookIDsOnlyRecording() async throws {
+        let sink = try DeliverySink(recording: .webhookIDsOnly)
+        self.sink = sink
+        let sender = try CurlMultiSender()
+        self.sender = sender
+        let url = sink.url(path: "/hooks")
+        _ = await post(sender, url, id: "evt_1")
+        try sink.setMode(.failMatching(matches: { $0.bodyText.contains("evt_2") }))
+        let failing = await post(sender, url, id: "evt_2")
+        let passing = await post(sender, url, id: "evt_3")
+        XCTAssertEqual([failing.status, passing.status], [500, 204])
+        XCTAssertTrue(sink.requests.isEmpty)
+        XCTAssertEqual(sink.requestCount, 3)
+        XCTAssertEqual(sink.distinctWebhookIDs, ["evt_1", "evt_2", "evt_3"])
+        XCTAssertEqual(sink.firstArrivals.count, 3)
+    }
 }

@@ -89,6 +89,11 @@ public final class TokenStore: Sendable {
         return (token, record)
     }
 
+    /// Whether the token with this id exists and is not revoked.
+    public func isActive(id: String) -> Bool {
+        records.withLock { $0.contains { $0.id == id && $0.revokedAt == nil } }
+    }
+
     /// Revokes a token by id; false when there is none.
     public func revoke(id: String) throws -> Bool {
         try records.withLock { records in
@@ -118,6 +123,12 @@ public final class TokenStore: Sendable {
         let bytes = try Array(encoder.encode(records))
         try AtomicFile.write(bytes, to: path, io: io)
         chmod(path, 0o600)
+        // `simpul tokens` run as root on the service's data directory must leave the file to
+        // the service user (the owner of the directory), or the server can no longer read it.
+        var directory = stat()
+        if geteuid() == 0, stat((path as NSString).deletingLastPathComponent, &directory) == 0, directory.st_uid != 0 {
+            chown(path, directory.st_uid, directory.st_gid)
+        }
     }
 
     static func constantTimeEqual(_ left: [UInt8], _ right: [UInt8]) -> Bool {

@@ -10,8 +10,9 @@ public struct DeliverySettings: Sendable {
     public var breaker = CircuitBreaker.Settings()
     /// A subscription failing without a single success for this long is paused (5 days).
     public var pauseAfterFailingMs: Int64 = 5 * 86_400_000
-    /// Events read ahead of the durable cursor per partition, at least; the events a crash
-    /// can make the bus send twice are bounded by it.
+    /// Unsettled events per partition, at least (4 × `maxInFlight` when larger); read-ahead
+    /// past the durable cursor is at most four windows, which bounds what a crash can make
+    /// the bus send twice.
     public var windowMin = 256
     /// The start of a receiver's answer kept for the attempt history.
     public var responseBytesMax = HTTPDeliveryClientOptions.defaultResponseBytesMax

@@ -40,8 +40,9 @@ extension DeliveryWorker {
     /// (or an expired agreement) withholds.
     func shape(_ event: [UInt8], now: Int64) -> [UInt8] {
         let policy = subscription.fieldPolicy
+        guard !policy.isEmpty else { return event }  // the common case: the event as logged
         var redact = policy.redact
-        if policy.agreementExpired(today: Timestamp.day(milliseconds: now)) {
+        if policy.agreement != nil, policy.agreementExpired(today: Timestamp.day(milliseconds: now)) {
             redact += FieldPolicySettings.sensitivePaths
             reportExpiredAgreement()
         }
@@ -105,9 +106,9 @@ extension DeliveryWorker {
             await persist([id])
             enqueue(id)
         case .deadLetter(let reason):
-            counters.failed += 1
             jobs[id] = job
             await finish(id, deadLetterReason: reason)
+            counters.failed += 1  // after the DLQ entry is durable: the counter never runs ahead of it
         }
     }
 
@@ -208,7 +209,7 @@ extension DeliveryWorker {
     /// the window can move on.
     func spillIfBlocked() async {
         let windowMax = max(context.settings.windowMin, subscription.maxInFlight * 4)
-        let blocked = windows.values.contains { Int($0.nextRead - $0.committed) >= windowMax && $0.unsettledCount > 0 }
+        let blocked = windows.values.contains { $0.unsettledCount >= windowMax }
         guard blocked else { return }
         let waiting = jobs.filter { $0.value.inWindow && !$0.value.persisted && !$0.value.inFlight }.map(\.key)
         guard !waiting.isEmpty else { return }

@@ -93,6 +93,7 @@ actor DeliveryWorker {
         while running {
             let now = currentTimeMs()
             if subscription.paused {
+                await openWindows()  // so a paused subscription still shows its lag
                 await wake.wait(timeout: .seconds(60))
                 continue
             }
@@ -143,7 +144,9 @@ actor DeliveryWorker {
         for key in windows.keys.sorted() {
             guard var window = windows[key], let name = try? TopicName(window.topic),
                   let partition = try? context.log.partition(name, window.partition) else { continue }
-            let room = windowMax - Int(window.nextRead - window.committed)
+            // Unsettled events fill the window; settled ones whose cursor commit (an fsync) is
+            // still on its way may add up to three windows more, so reading never waits on a sync.
+            let room = min(windowMax - window.unsettledCount, 4 * windowMax - Int(window.nextRead - window.committed))
             guard room > 0, window.nextRead < partition.endOffset else { continue }
             if window.nextRead < partition.startOffset {
                 context.logger.warning("events expired from the log before delivery", metadata: [

@@ -31,6 +31,10 @@ extension Partition {
 
     /// The newest segment: a torn tail within `unsyncedBytesMax` of the end was never
     /// acknowledged and is cut off (and reported); damage farther back is refused.
+    /// The most intact data a torn write can leave after a hole: pages of one write reaching
+    /// the disk out of order. More than this after a damaged place is damage, not a tear.
+    static let tornWriteIntactBytesMax = 1 << 20
+
     static func openActive(
         base: Int64, directory: String, options: PartitionOptions, io: any StorageIO, report: inout RecoveryReport
     ) throws -> Segment {
@@ -49,6 +53,16 @@ extension Partition {
                 throw LogError.corruption(DamageReport(file: name, position: tail.end, offset: tail.nextOffset, detail:
                     problem.description + ", farther from the end than a torn write reaches; "
                     + "refusing to cut acknowledged records — restore this file from a backup"))
+            }
+            // A torn write leaves garbage only at the end. Intact records well past the damaged
+            // place mean damage inside acknowledged data: cutting there would lose them silently.
+            if let resumed = try SegmentScanner(io: io, file: file).resynchronize(after: tail.end, end: size, above: tail.nextOffset - 1),
+               size - resumed.position > tornWriteIntactBytesMax {
+                io.close(file)
+                throw LogError.corruption(DamageReport(file: name, position: tail.end, offset: tail.nextOffset, detail:
+                    problem.description + ", and \(size - resumed.position) bytes of intact records follow it from offset "
+                    + "\(resumed.offset): this is damage, not a torn write; refusing to cut acknowledged records — "
+                    + "run `simpul log verify` and restore this file from a backup"))
             }
             try io.truncate(file, to: tail.end)
             try io.sync(file)

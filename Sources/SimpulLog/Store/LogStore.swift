@@ -27,6 +27,11 @@ public protocol LogStore: Sendable {
 public struct TopicSummary: Sendable, Equatable {
     public var name: TopicName
     public var partitions: [PartitionSummary]
+
+    public init(name: TopicName, partitions: [PartitionSummary]) {
+        self.name = name
+        self.partitions = partitions
+    }
 }
 
 public struct PartitionSummary: Sendable, Equatable {
@@ -36,4 +41,11 @@ public struct PartitionSummary: Sendable, Equatable {
     /// One past the last durable offset.
     public var endOffset: Int64
     public var sizeBytes: Int
+
+    public init(index: Int, startOffset: Int64, endOffset: Int64, sizeBytes: Int) {
+        self.index = index
+        self.startOffset = startOffset
+        self.endOffset = endOffset
+        self.sizeBytes = sizeBytes
+    }
 }

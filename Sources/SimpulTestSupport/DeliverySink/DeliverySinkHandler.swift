@@ -71,11 +71,16 @@ final class DeliverySinkHandler: ChannelInboundHandler {
         guard !bodyTooLarge else {
             return respond(status: 413, headers: [], keepAlive: false, context: context)
         }
-        let request = DeliverySink.Request(
-            method: requestHead.method.rawValue, path: requestHead.uri,
-            headers: requestHead.headers.map { ($0.name, $0.value) }, body: Array(buffer: body),
-            receivedAt: Date(), receivedInstant: .now, connection: connection)
-        switch state.receive(request) {
+        let answer: DeliverySinkAnswer
+        if state.needsWholeRequest {
+            answer = state.receive(DeliverySink.Request(
+                method: requestHead.method.rawValue, path: requestHead.uri,
+                headers: requestHead.headers.map { ($0.name, $0.value) }, body: Array(buffer: body),
+                receivedAt: Date(), receivedInstant: .now, connection: connection))
+        } else {
+            answer = state.receive(webhookID: requestHead.headers.first(name: "webhook-id"), at: .now)
+        }
+        switch answer {
         case .status(let status, let headers):
             respond(status: status, headers: headers, keepAlive: keepAlive, context: context)
         case .hang:

@@ -61,17 +61,43 @@ final class DeliverySinkState: @unchecked Sendable {
         }
     }
 
+    /// Whether the handler must build the whole `Request` (else `receive(webhookID:at:)`
+    /// will do): when everything is recorded, or a predicate needs to see it.
+    var needsWholeRequest: Bool {
+        lock.withLock {
+            if case .failMatching = mode { return true }
+            return recording == .everything
+        }
+    }
+
     /// Records a complete request and decides its answer.
     func receive(_ request: DeliverySink.Request) -> DeliverySinkAnswer {
         let mode = lock.withLock { () -> DeliverySink.Mode in
-            requestTotal += 1
-            if let id = request.webhookID {
-                countsByID[id, default: 0] += 1
-                if firstArrivalByID[id] == nil { firstArrivalByID[id] = request.receivedInstant }
-            }
+            count(webhookID: request.webhookID, at: request.receivedInstant)
             if recording == .everything { received.append(request) }
             return self.mode
         }
+        return answer(mode, to: request)
+    }
+
+    /// Records a request by its id alone (benchmarks) and decides its answer.
+    func receive(webhookID: String?, at instant: ContinuousClock.Instant) -> DeliverySinkAnswer {
+        let mode = lock.withLock { () -> DeliverySink.Mode in
+            count(webhookID: webhookID, at: instant)
+            return self.mode
+        }
+        return answer(mode, to: nil)
+    }
+
+    private func count(webhookID: String?, at instant: ContinuousClock.Instant) {
+        requestTotal += 1
+        guard let webhookID else { return }
+        countsByID[webhookID, default: 0] += 1
+        if firstArrivalByID[webhookID] == nil { firstArrivalByID[webhookID] = instant }
+    }
+
+    /// `request` is nil only when `needsWholeRequest` was false.
+    private func answer(_ mode: DeliverySink.Mode, to request: DeliverySink.Request?) -> DeliverySinkAnswer {
         switch mode {
         case .respond(let status):
             return .status(status, headers: [])
@@ -83,6 +109,8 @@ final class DeliverySinkState: @unchecked Sendable {
             }
             return .status(failing ? status : thenStatus, headers: [])
         case .failMatching(let status, let otherwise, let matches):
+            // The mode changed to failMatching after the handler asked: judge it next time.
+            guard let request else { return .status(otherwise, headers: []) }
             return .status(matches(request) ? status : otherwise, headers: [])
         case .hang:
             return .hang

@@ -1,0 +1,201 @@
+import CNATS
+import Foundation
+import SimpulLog
+
+/// `LogStore` on NATS JetStream: each topic partition a stream of one subject, offsets the
+/// stream sequences minus one, consumer positions in the key-value bucket `simpul_positions`.
+///
+/// An append returns only after JetStream's PubAck, which with R3 and
+/// `sync_interval: always` means the record is on the disks of a majority of servers.
+/// Each record is published with `Nats-Msg-Id` set to its key (the event id), so JetStream's
+/// duplicate window drops a repeated publish and answers with the first one's sequence.
+/// Appends are serialized per store, so a batch gets consecutive offsets as long as no other
+/// process appends to the same partition at the same time.
+public final class JetStreamLogStore: LogStore {
+    /// Headers that carry what a NATS message has no field for.
+    static let keyHeader = "Simpul-Key"
+    static let timeHeader = "Simpul-Time-Ms"
+    /// How often `waitForRecords` looks at a stream's last sequence.
+    static let waitPollInterval: Duration = .milliseconds(10)
+    static let waitPollIntervalIdle: Duration = .milliseconds(100)
+    /// JetStream's duplicate window, in nanoseconds (two minutes, its default).
+    static let duplicateWindowNs: Int64 = 120 * 1_000_000_000
+
+    private let client: NATSClient
+    private let positions: BucketHandle
+
+    /// Connects and opens (or creates) the positions bucket; throws a clear error when the
+    /// settings are unsafe or no server answers.
+    public init(settings: JetStreamSettings) async throws {
+        try settings.validate()
+        let client = try await Task.detached { () throws(JetStreamError) -> NATSClient in
+            try NATSClient(settings: settings)
+        }.value
+        do {
+            positions = try await client.run { jetStream in
+                try Self.openPositionsBucket(jetStream, replicas: settings.replicas)
+            }
+        } catch {
+            await client.close()
+            throw error
+        }
+        self.client = client
+    }
+
+    public func createTopic(_ name: TopicName, partitions: Int) async throws {
+        guard (1...LogLimits.partitionCountMax).contains(partitions) else {
+            throw LogError.invalidPartitionCount(partitions)
+        }
+        let replicas = client.settings.replicas
+        try await client.run { jetStream in
+            let existing = try Self.partitionCount(jetStream, name)
+            if existing == partitions { return }
+            if existing > 0 {
+                throw JetStreamError.partitionCountMismatch(topic: name.value, existing: existing, requested: partitions)
+            }
+            for partition in 0..<partitions {
+                try Self.addStream(jetStream, name, partition, replicas: replicas)
+            }
+        }
+    }
+
+    public func topics() async throws -> [TopicSummary] {
+        try await client.run { jetStream in
+            var byTopic: [TopicName: [PartitionSummary]] = [:]
+            for name in try Self.streamNames(jetStream) {
+                guard let (topic, partition) = StreamNaming.parse(stream: name),
+                      let state = try Self.streamState(jetStream, name) else { continue }
+                byTopic[topic, default: []].append(PartitionSummary(
+                    index: partition, startOffset: state.startOffset, endOffset: state.endOffset,
+                    sizeBytes: Int(clamping: state.bytes)))
+            }
+            return byTopic.keys.sorted().map { topic in
+                TopicSummary(name: topic, partitions: byTopic[topic, default: []].sorted { $0.index < $1.index })
+            }
+        }
+    }
+
+    public func append(_ records: [AppendRecord], topic: TopicName, partition: Int) async throws -> Int64 {
+        guard !records.isEmpty else { return try await endOffset(topic, partition) }
+        for record in records {
+            guard record.value.count <= LogLimits.recordValueBytesMax else {
+                throw LogError.recordTooLarge(bytes: record.value.count, limit: LogLimits.recordValueBytesMax)
+            }
+            guard record.key.count <= LogLimits.recordKeyBytesMax else {
+                throw LogError.keyTooLarge(bytes: record.key.count, limit: LogLimits.recordKeyBytesMax)
+            }
+        }
+        let acks = client.acks, timeoutMs = client.settings.requestTimeoutMs
+        return try await client.runWithConnection { connection, jetStream in
+            let stream = StreamNaming.stream(topic, partition)
+            guard try Self.streamState(jetStream, stream) != nil else {
+                throw try Self.missing(jetStream, topic, partition)
+            }
+            let maxPayload = Int(natsConnection_GetMaxPayload(connection))
+            for record in records where maxPayload > 0 {
+                let bytes = record.value.count + Self.headerBytesEstimate(key: record.key, stream: stream)
+                if bytes > maxPayload { throw JetStreamError.recordOverServerLimit(bytes: bytes, maxPayload: maxPayload) }
+            }
+            let subject = StreamNaming.subject(topic, partition)
+            if records.count == 1 {
+                return try Self.publish(jetStream, records[0], subject: subject, stream: stream)
+            }
+            return try Self.publishBatch(jetStream, acks, records, subject: subject, stream: stream, timeoutMs: timeoutMs)
+        }
+    }
+
+    public func read(topic: TopicName, partition: Int, from offset: Int64, maxRecords: Int, maxBytes: Int) async throws -> [LogRecord] {
+        try await client.run { jetStream in
+            let stream = StreamNaming.stream(topic, partition)
+            guard let state = try Self.streamState(jetStream, stream) else {
+                throw try Self.missing(jetStream, topic, partition)
+            }
+            if offset < state.startOffset {
+                throw LogError.offsetBeforeStart(requested: offset, earliest: state.startOffset)
+            }
+            var records: [LogRecord] = []
+            var bytes = 0
+            var next = max(offset, 0)
+            while next < state.endOffset, records.count < maxRecords, bytes < maxBytes {
+                if let record = try Self.message(jetStream, stream: stream, offset: next) {
+                    records.append(record)
+                    bytes += record.value.count
+                }
+                next += 1
+            }
+            return records
+        }
+    }
+
+    /// Polls the stream's last sequence, every 10 ms at first and every 100 ms after a quiet
+    /// second, so that many idle long-polling readers cost the cluster little.
+    public func waitForRecords(topic: TopicName, partition: Int, from offset: Int64, timeout: Duration) async throws -> Bool {
+        let start = ContinuousClock.now
+        let deadline = start + timeout
+        while true {
+            if try await endOffset(topic, partition) > offset { return true }
+            let now = ContinuousClock.now
+            if now >= deadline || Task.isCancelled { return false }
+            let interval = now - start < .seconds(1) ? Self.waitPollInterval : Self.waitPollIntervalIdle
+            try? await Task.sleep(for: min(interval, deadline - now))
+        }
+    }
+
+    public func commitPosition(_ offset: Int64, consumer: String, topic: TopicName, partition: Int) async throws {
+        guard !consumer.isEmpty, consumer.utf8.count <= 200 else {
+            throw LogError.invalidTopicName(consumer, reason: "a consumer name must be 1 to 200 bytes")
+        }
+        let key = StreamNaming.positionKey(consumer: consumer, topic: topic, partition: partition)
+        let positions = self.positions
+        try await client.run { _ in
+            let value = Array(String(offset).utf8)
+            var revision: UInt64 = 0
+            let status = value.withUnsafeBytes {
+                kvStore_Put(&revision, positions.pointer, key, $0.baseAddress, Int32($0.count))
+            }
+            guard status == NATS_OK else { throw NATSClient.failure("saving the position of \(consumer)", status) }
+        }
+    }
+
+    public func position(consumer: String, topic: TopicName, partition: Int) async throws -> Int64? {
+        let key = StreamNaming.positionKey(consumer: consumer, topic: topic, partition: partition)
+        let positions = self.positions
+        return try await client.run { _ -> Int64? in
+            var entry: OpaquePointer?
+            let status = kvStore_Get(&entry, positions.pointer, key)
+            if status == NATS_NOT_FOUND { return nil }
+            guard status == NATS_OK, let entry else { throw NATSClient.failure("reading the position of \(consumer)", status) }
+            defer { kvEntry_Destroy(entry) }
+            guard let text = kvEntry_ValueString(entry), let offset = Int64(String(cString: text)) else {
+                throw JetStreamError.requestFailed(operation: "reading the position of \(consumer)",
+                                                   detail: "the stored value is not an offset")
+            }
+            return offset
+        }
+    }
+
+    public func close() async {
+        let positions = self.positions
+        _ = try? await client.run { _ in kvStore_Destroy(positions.pointer) }
+        await client.close()
+    }
+
+    /// Runs a libnats call on the client's queue.
+    func run<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
+        try await client.run(body)
+    }
+
+    private func endOffset(_ topic: TopicName, _ partition: Int) async throws -> Int64 {
+        try await client.run { jetStream in
+            guard let state = try Self.streamState(jetStream, StreamNaming.stream(topic, partition)) else {
+                throw try Self.missing(jetStream, topic, partition)
+            }
+            return state.endOffset
+        }
+    }
+}
+
+/// A libnats pointer handed into a queue block; only ever used there.
+struct BucketHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+}

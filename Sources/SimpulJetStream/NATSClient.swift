@@ -1,0 +1,118 @@
+import CNATS
+import Dispatch
+import Foundation
+
+/// One libnats connection and its JetStream context, used only on one serial queue.
+///
+/// libnats calls block (a publish waits for its PubAck), so they run on this queue, never on
+/// Swift's cooperative threads; the queue also serializes every use of the C objects, which
+/// is what makes the `@unchecked Sendable` honest. `nats_GetLastError` is per thread, so an
+/// error's text is read inside the same queue block as the failing call.
+final class NATSClient: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "simpul.jetstream.client")
+    private var connection: OpaquePointer?
+    private(set) var jetStream: OpaquePointer?
+    private var isClosed = false
+    let settings: JetStreamSettings
+    /// The PubAcks of pipelined appends; lives as long as the client, as libnats holds it.
+    let acks = PublishCollector()
+
+    init(settings: JetStreamSettings) throws(JetStreamError) {
+        self.settings = settings
+        var options: OpaquePointer?
+        guard natsOptions_Create(&options) == NATS_OK, let options else {
+            throw .unreachable(servers: settings.servers, detail: "libnats could not create its options")
+        }
+        defer { natsOptions_Destroy(options) }
+        let urls = settings.servers.map { strdup($0) }
+        defer { urls.forEach { free($0) } }
+        var constURLs = urls.map { UnsafePointer($0) }
+        var status = constURLs.withUnsafeMutableBufferPointer {
+            natsOptions_SetServers(options, $0.baseAddress, Int32(settings.servers.count))
+        }
+        if status == NATS_OK { status = natsOptions_SetTimeout(options, Int64(settings.requestTimeoutMs)) }
+        // Keep reconnecting for as long as the process lives: a cluster that comes back after
+        // an outage is used again without restarting Simpul (libnats gives up after 60 tries).
+        if status == NATS_OK { status = natsOptions_SetMaxReconnect(options, -1) }
+        if status == NATS_OK, let credentials = settings.credentialsFile {
+            status = natsOptions_SetUserCredentialsFromFiles(options, credentials, nil)
+        }
+        if status == NATS_OK, let ca = settings.tlsCAFile {
+            status = natsOptions_SetSecure(options, true)
+            if status == NATS_OK { status = natsOptions_LoadCATrustedCertificates(options, ca) }
+        }
+        guard status == NATS_OK else {
+            throw .invalidSettings("libnats refused the connection options: \(Self.lastError(status))")
+        }
+        var connection: OpaquePointer?
+        status = natsConnection_Connect(&connection, options)
+        guard status == NATS_OK, let connection else {
+            throw .unreachable(servers: settings.servers, detail: Self.lastError(status))
+        }
+        var jsOptions = jsOptions()
+        jsOptions_Init(&jsOptions)
+        jsOptions.Wait = Int64(settings.requestTimeoutMs)
+        jsOptions.PublishAsync.AckHandler = PublishCollector.ackHandler
+        jsOptions.PublishAsync.AckHandlerClosure = Unmanaged.passUnretained(acks).toOpaque()
+        var jetStream: OpaquePointer?
+        status = natsConnection_JetStream(&jetStream, connection, &jsOptions)
+        guard status == NATS_OK, let jetStream else {
+            natsConnection_Destroy(connection)
+            throw .unreachable(servers: settings.servers, detail: "no JetStream context: \(Self.lastError(status))")
+        }
+        self.connection = connection
+        self.jetStream = jetStream
+    }
+
+    /// Runs `body` with the JetStream context on the client's queue.
+    func run<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
+        try await runWithConnection { _, jetStream in try body(jetStream) }
+    }
+
+    /// Runs `body` with the connection and the JetStream context on the client's queue.
+    func runWithConnection<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer, OpaquePointer) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                guard !self.isClosed, let connection = self.connection, let jetStream = self.jetStream else {
+                    continuation.resume(throwing: JetStreamError.closed)
+                    return
+                }
+                continuation.resume(with: Result { try body(connection, jetStream) })
+            }
+        }
+    }
+
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async {
+                if !self.isClosed {
+                    self.isClosed = true
+                    if let jetStream = self.jetStream { jsCtx_Destroy(jetStream) }
+                    if let connection = self.connection {
+                        natsConnection_Close(connection)
+                        natsConnection_Destroy(connection)
+                    }
+                    self.jetStream = nil
+                    self.connection = nil
+                }
+                continuation.resume()
+            }
+        }
+    }
+
+    /// The text libnats keeps for the last failure on this thread, or the status's name.
+    static func lastError(_ status: natsStatus) -> String {
+        var lastStatus = status
+        if let text = nats_GetLastError(&lastStatus) {
+            let message = String(cString: text)
+            if !message.isEmpty { return message }
+        }
+        return String(cString: natsStatus_GetText(status))
+    }
+
+    /// A failure of `operation`, with JetStream's error code when there is one.
+    static func failure(_ operation: String, _ status: natsStatus, _ code: jsErrCode = jsErrCode(0)) -> JetStreamError {
+        let codeText = code.rawValue == 0 ? "" : " (JetStream error \(code.rawValue))"
+        return .requestFailed(operation: operation, detail: lastError(status) + codeText)
+    }
+}
