@@ -59,11 +59,12 @@ extension IngestBench {
         let pad = String(repeating: "x", count: 180)
         let deadline = Date().addingTimeInterval(Double(seconds))
         let cpuBefore = processCPUSeconds()
-        let count = try blocking {
-            await withTaskGroup(of: Int.self) { group in
+        let (count, slowestMs) = try blocking {
+            await withTaskGroup(of: (Int, Double).self) { group in
                 for worker in 0..<connections {
                     group.addTask {
                         var sent = 0
+                        var slowest = 0.0
                         while Date() < deadline {
                             let kbli = (0..<4).map { _ in #"{"code":"47111","title":"\#(pad)"}"# }.joined(separator: ",")
                             let body = #"{"specversion":"1.0","id":"r-\#(worker)-\#(sent)","source":"/bench/oss","type":"city.business.business.upserted","dataschema":"schemas/business.v1.json","subject":"business/\#(sent)","data":{"nib":"9120001234567","name":"CV Bench \#(sent)","kbli":[\#(kbli)]}}"#
@@ -71,17 +72,20 @@ extension IngestBench {
                                 ("Host", "x"), ("Authorization", "Bearer \(token)"), ("Content-Type", "application/cloudevents+json"),
                                 ("Content-Length", "\(body.utf8.count)"),
                             ], body: Array(body.utf8))
+                            let started = DispatchTime.now().uptimeNanoseconds
                             _ = await router.handle(request)
+                            slowest = max(slowest, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
                             sent += 1
                         }
-                        return sent
+                        return (sent, slowest)
                     }
                 }
-                return await group.reduce(0, +)
+                return await group.reduce((0, 0.0)) { ($0.0 + $1.0, max($0.1, $1.1)) }
             }
         }
         let cpuMicros = (processCPUSeconds() - cpuBefore) * 1e6 / Double(count)
-        print("router: \(count / seconds) events/s, \(Int(cpuMicros)) µs of CPU per event")
+        print("router: \(count / seconds) events/s, \(Int(cpuMicros)) µs of CPU per event, \(count) events, "
+              + "slowest answer \(Int(slowestMs)) ms")
         try blocking { await bus.close() }
     }
 }

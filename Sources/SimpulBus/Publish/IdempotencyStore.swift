@@ -29,7 +29,7 @@ public struct RememberedResponse: Sendable, Equatable {
 /// `journals/idempotency`. Safe from any task.
 public final class IdempotencyStore: Sendable {
     struct State {
-        var events: [String: EventLocation] = [:]
+        var events = EventIndex()
         var requests: [String: RememberedResponse] = [:]
         /// Per "topic/partition": every offset below this is in `events`.
         var watermarks: [String: Int64] = [:]
@@ -137,24 +137,32 @@ public final class IdempotencyStore: Sendable {
     func writeSnapshot() async {
         let nowMs = currentTimeMs()
         let next = journal.partition.endOffset
-        let copy = state.withLock { state -> State in
+        // Under the lock only O(1) work: publishers keep going while the rest runs.
+        let (generations, requests, watermarks) = state.withLock { state in
             state.eventsSinceSnapshot = 0
-            return state
+            return (state.events.seal(), state.requests, state.watermarks)
         }
-        var lines: [String] = []
-        lines.reserveCapacity(copy.events.count + copy.requests.count + copy.watermarks.count)
-        for (id, location) in copy.events where nowMs - location.timeMs <= windowMs {
-            lines.append(IdempotencyCodec.eventLine(id, location))
+        let merged = await EventIndex.merge(generations) { nowMs - $0.timeMs <= windowMs }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(merged.count * 160)
+        func line(_ text: String) {
+            if !bytes.isEmpty { bytes.append(0x0A) }
+            bytes.append(contentsOf: text.utf8)
         }
-        for (key, response) in copy.requests where nowMs - response.timeMs <= windowMs {
-            lines.append(IdempotencyCodec.requestLine(key, response))
+        for (number, (id, location)) in merged.enumerated() {
+            line(IdempotencyCodec.eventLine(id, location))
+            if number % EventIndex.entriesPerYield == 0 { await Task.yield() }
         }
-        for (key, mark) in copy.watermarks { lines.append("W\t\(key)\t\(mark)") }
-        try? await journal.writeSnapshot(Array(lines.joined(separator: "\n").utf8), nextOffset: next)
-        state.withLock { state in
+        for (key, response) in requests where nowMs - response.timeMs <= windowMs { line(IdempotencyCodec.requestLine(key, response)) }
+        for (key, mark) in watermarks { line("W\t\(key)\t\(mark)") }
+        try? await journal.writeSnapshot(bytes, nextOffset: next)
+        let replaced = state.withLock { state in
             state.snapshotting = false
-            state.events = state.events.filter { nowMs - $0.value.timeMs <= windowMs }
+            return state.events.replaceSealed(count: generations.count, with: merged)
         }
+        // Freeing a million-entry dictionary takes tens of milliseconds that cannot yield:
+        // not on a thread of the concurrency pool, where publishers run.
+        DispatchQueue.global(qos: .background).async { withExtendedLifetime(replaced) {} }
     }
 
     public func close() async { await journal.close() }
