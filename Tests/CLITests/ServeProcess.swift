@@ -13,16 +13,21 @@ enum ServeProcess {
     static func fixedPort(seed: UInt64) -> Int { 10_000 + Int(seed % 20_000) }
 
     static func start(directory: TemporaryDirectory, port: Int, extra: [String] = []) throws -> Process {
+        try start(dataDirectory: directory.path + "/data", tokenFile: directory.path + "/tokens.json",
+                  log: directory.path + "/serve.log", port: port, extra: extra)
+    }
+
+    /// Starts `simpul serve` on `dataDirectory` at 127.0.0.1:`port` and waits for `/healthz`.
+    static func start(dataDirectory: String, tokenFile: String, log: String, port: Int, extra: [String] = []) throws -> Process {
         let process = Process()
         process.executableURL = Products.executable("simpul")
-        process.arguments = ["serve", "--data-dir", directory.path + "/data", "--listen", "127.0.0.1:\(port)",
+        process.arguments = ["serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:\(port)",
                              "--adapters-dir", RepositoryPaths.adapters] + extra
         var environment = ProcessInfo.processInfo.environment
-        environment["SIMPUL_TOKEN_FILE"] = directory.path + "/tokens.json"
+        environment["SIMPUL_TOKEN_FILE"] = tokenFile
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: RepositoryPaths.root())
         // A file, appended across restarts: when a start fails, its reason is in the error.
-        let log = directory.path + "/serve.log"
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let output = FileHandle(forWritingAtPath: log)
         output?.seekToEndOfFile()

@@ -143,24 +143,6 @@ final class ContainerAndProxyTests: XCTestCase {
     }
 
     private func startSimpul(dataDirectory: String, port: Int, tokenFile: String) throws -> Process {
-        let process = Process()
-        process.executableURL = Products.executable("simpul")
-        process.arguments = ["serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:\(port)",
-                             "--adapters-dir", RepositoryPaths.adapters]
-        var environment = ProcessInfo.processInfo.environment
-        environment["SIMPUL_TOKEN_FILE"] = tokenFile
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if let client = try? RawHTTPClient(port: port, readTimeoutSeconds: 2), client.request("GET", "/healthz")?.status == 200 {
-                return process
-            }
-            usleep(50_000)
-        }
-        process.terminate()
-        throw RawHTTPClient.Failure(description: "simpul serve did not answer on port \(port)")
+        try ServeProcess.start(dataDirectory: dataDirectory, tokenFile: tokenFile, log: dataDirectory + ".serve.log", port: port)
     }
 }
