@@ -50,15 +50,21 @@ enum DeadLetterRoutes {
                 ids = items.compactMap(\.stringValue)
             }
             var query: [String: String] = [:]
-            for key in ["subscription", "since", "until"] { query[key] = body[key]?.stringValue }
-            if let status = body["status"] { query["status"] = status.intValue.map(String.init) ?? status.stringValue }
+            for key in ["subscription", "since", "until"] { query[key] = try string(body, key) }
+            if let status = body["status"] {
+                guard let text = status.intValue.map(String.init) ?? status.stringValue else {
+                    throw BusError.invalid(code: "invalid_request", message: "status must be an HTTP status code or \"none\"")
+                }
+                query["status"] = text
+            }
+            let dryRun = try bool(body, "dryRun"), force = try bool(body, "force")
             let filter = try filter(query: query)
             guard ids != nil || filter.subscription != nil else {
                 throw BusError.invalid(code: "invalid_request",
                                        message: "name the entries: give \"ids\", or a filter with at least \"subscription\"")
             }
             let report = try await engine.replay(ids: ids, filter: ids == nil ? filter : nil,
-                                                 dryRun: body["dryRun"]?.boolValue ?? false, force: body["force"]?.boolValue ?? false)
+                                                 dryRun: dryRun, force: force)
             return .json(status: 200, value: .object([
                 ("dryRun", .bool(report.dryRun)), ("matched", .int(report.results.count)),
                 ("replayed", .int(report.count(.replayed))), ("skipped", .int(report.count(.skipped))),
@@ -68,6 +74,24 @@ enum DeadLetterRoutes {
                 })),
             ]))
         }
+    }
+
+    /// A string field of the replay body: absent is nil, any other type is refused.
+    private static func string(_ body: JSONValue, _ key: String) throws -> String? {
+        guard let value = body[key] else { return nil }
+        guard let text = value.stringValue else {
+            throw BusError.invalid(code: "invalid_request", message: "\(key) must be a string")
+        }
+        return text
+    }
+
+    /// A boolean field of the replay body, false when absent.
+    private static func bool(_ body: JSONValue, _ key: String) throws -> Bool {
+        guard let value = body[key] else { return false }
+        guard let flag = value.boolValue else {
+            throw BusError.invalid(code: "invalid_request", message: "\(key) must be true or false")
+        }
+        return flag
     }
 
     /// The filter of a listing or bulk replay from query-like values.

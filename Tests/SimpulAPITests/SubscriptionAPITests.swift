@@ -67,6 +67,15 @@ final class SubscriptionAPITests: XCTestCase {
         XCTAssertEqual(try api.request("POST", "/v1/subscriptions", token: api.publisher, body: Array("{}".utf8)).status, 403)
         XCTAssertEqual(try api.request("GET", "/v1/dlq?status=abc", token: api.admin).status, 422)
         XCTAssertEqual(try api.request("POST", "/v1/dlq/replay", token: api.admin, body: Array("{}".utf8)).status, 422)
+        // Each replay field has one type; a wrong one is refused rather than read as absent
+        // (found by schemathesis: an array "status" and object "until" replayed everything).
+        for body in [#"{"subscription": "s", "status": [{}]}"#, #"{"subscription": "s", "until": {}}"#,
+                     #"{"subscription": 5}"#, #"{"subscription": "s", "dryRun": "yes"}"#,
+                     #"{"subscription": "s", "force": null}"#] {
+            XCTAssertEqual(try api.request("POST", "/v1/dlq/replay", token: api.admin, body: Array(body.utf8)).status, 422, body)
+        }
+        XCTAssertEqual(try api.request("POST", "/v1/dlq/replay", token: api.admin,
+                                       body: Array(#"{"subscription": "s", "status": 503, "dryRun": true}"#.utf8)).status, 200)
         let empty = try api.request("GET", "/v1/dlq", token: api.admin)
         XCTAssertEqual(empty.status, 200)
         XCTAssertEqual(api.json(empty)["total"] as? Int, 0)
