@@ -23,6 +23,9 @@ public final class JetStreamLogStore: LogStore {
 
     private let client: NATSClient
     private let positions: BucketHandle
+    /// Partition counts seen (a topic's count never changes), so that the bus's frequent
+    /// "how many partitions" costs no round trip.
+    private let knownPartitions = Locked<[TopicName: Int]>([:])
 
     /// Connects and opens (or creates) the positions bucket; throws a clear error when the
     /// settings are unsafe or no server answers.
@@ -56,6 +59,25 @@ public final class JetStreamLogStore: LogStore {
             for partition in 0..<partitions {
                 try Self.addStream(jetStream, name, partition, replicas: replicas)
             }
+        }
+        knownPartitions.withLock { $0[name] = partitions }
+    }
+
+    public func partitionCount(_ topic: TopicName) async throws -> Int? {
+        if let known = knownPartitions.withLock({ $0[topic] }) { return known }
+        let count = try await client.run { jetStream in try Self.partitionCount(jetStream, topic) }
+        guard count > 0 else { return nil }
+        knownPartitions.withLock { $0[topic] = count }
+        return count
+    }
+
+    public func summary(topic: TopicName, partition: Int) async throws -> PartitionSummary {
+        try await client.run { jetStream in
+            guard let state = try Self.streamState(jetStream, StreamNaming.stream(topic, partition)) else {
+                throw try Self.missing(jetStream, topic, partition)
+            }
+            return PartitionSummary(index: partition, startOffset: state.startOffset, endOffset: state.endOffset,
+                                    sizeBytes: Int(clamping: state.bytes))
         }
     }
 
@@ -139,6 +161,23 @@ public final class JetStreamLogStore: LogStore {
             let interval = now - start < .seconds(1) ? Self.waitPollInterval : Self.waitPollIntervalIdle
             try? await Task.sleep(for: min(interval, deadline - now))
         }
+    }
+
+    /// Polls like `waitForRecords` for up to five seconds, then wakes the caller anyway;
+    /// while the cluster is out of reach, after a second (so the caller does not spin).
+    public func notifyWhenRecords(topic: TopicName, partition: Int, from offset: Int64, _ wake: @escaping @Sendable () -> Void) {
+        Task {
+            do {
+                _ = try await self.waitForRecords(topic: topic, partition: partition, from: offset, timeout: .seconds(5))
+            } catch {
+                try? await Task.sleep(for: .seconds(1))
+            }
+            wake()
+        }
+    }
+
+    public var unavailableReason: String? {
+        client.watch.reason.map { "cannot reach the NATS cluster at \(client.settings.servers.joined(separator: ", ")): \($0)" }
     }
 
     public func commitPosition(_ offset: Int64, consumer: String, topic: TopicName, partition: Int) async throws {

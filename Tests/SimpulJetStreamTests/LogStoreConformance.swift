@@ -136,6 +136,41 @@ struct LogStoreConformance {
         await store.close()
     }
 
+    /// What the bus asks between appends: partition counts, one partition's offsets, and a
+    /// wake-up when a partition grows (delivery's), none of it for a topic that is not there.
+    func partitionQueriesAndWakeUps() async throws {
+        let store = try await open()
+        let topic = try TopicName("city.seam")
+        let missing = try await store.partitionCount(topic)
+        XCTAssertNil(missing)
+        try await store.createTopic(topic, partitions: 2)
+        let count = try await store.partitionCount(topic)
+        XCTAssertEqual(count, 2)
+        _ = try await store.append(records("s", 4), topic: topic, partition: 1)
+        let summary = try await store.summary(topic: topic, partition: 1)
+        XCTAssertEqual(summary.index, 1)
+        XCTAssertEqual(summary.startOffset, 0)
+        XCTAssertEqual(summary.endOffset, 4)
+        XCTAssertGreaterThan(summary.sizeBytes, 0)
+        let empty = try await store.summary(topic: topic, partition: 0)
+        XCTAssertEqual(empty.endOffset, 0)
+        await assertThrowsLogError(.unknownPartition(topic: "city.seam", partition: 2)) {
+            _ = try await store.summary(topic: topic, partition: 2)
+        }
+        XCTAssertNil(store.unavailableReason, "the store is up")
+
+        let woken = AsyncStream<Void>.makeStream()
+        store.notifyWhenRecords(topic: topic, partition: 0, from: 0) { woken.continuation.yield() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await Task.sleep(for: .milliseconds(100))
+        _ = try await store.append(records("n", 1), topic: topic, partition: 0)
+        var iterator = woken.stream.makeAsyncIterator()
+        _ = await iterator.next()
+        XCTAssertLessThan(clock.now - start, .seconds(3), "woken by the append, well before any fallback wake-up")
+        await store.close()
+    }
+
     private func assertThrowsLogError(_ expected: LogError, file: StaticString = #filePath, line: UInt = #line,
                                       _ body: () async throws -> Void) async {
         do {

@@ -23,6 +23,7 @@ final class EmbeddedLogStoreConformanceTests: XCTestCase {
     func testPositionsCommitAndSurviveReopening() async throws { try await suite.positionsCommitAndSurviveReopening() }
     func testCreateTopicIsIdempotentAndRecordsSurviveReopening() async throws { try await suite.createTopicIsIdempotentAndRecordsSurviveReopening() }
     func testUnknownTopicsAndPartitionsAreErrors() async throws { try await suite.unknownTopicsAndPartitionsAreErrors() }
+    func testPartitionQueriesAndWakeUps() async throws { try await suite.partitionQueriesAndWakeUps() }
 }
 
 final class JetStreamLogStoreConformanceTests: XCTestCase {
@@ -52,6 +53,7 @@ final class JetStreamLogStoreConformanceTests: XCTestCase {
     func testPositionsCommitAndSurviveReopening() async throws { try await suite.positionsCommitAndSurviveReopening() }
     func testCreateTopicIsIdempotentAndRecordsSurviveReopening() async throws { try await suite.createTopicIsIdempotentAndRecordsSurviveReopening() }
     func testUnknownTopicsAndPartitionsAreErrors() async throws { try await suite.unknownTopicsAndPartitionsAreErrors() }
+    func testPartitionQueriesAndWakeUps() async throws { try await suite.partitionQueriesAndWakeUps() }
 
     /// JetStream's duplicate window drops a second publish with the same event id.
     func testDuplicateEventIDIsStoredOnce() async throws {
