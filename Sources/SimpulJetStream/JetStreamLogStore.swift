@@ -108,9 +108,16 @@ public final class JetStreamLogStore: LogStore {
             }
         }
         let acks = client.acks, timeoutMs = client.settings.requestTimeoutMs
+        // A partition of a topic this store created or counted needs no look-up first (one
+        // round trip less per append); a stream removed behind its back fails the publish,
+        // which names the stream it expected.
+        let known = knownPartitions.withLock { $0[topic] }
+        if let known, partition >= known || partition < 0 {
+            throw LogError.unknownPartition(topic: topic.value, partition: partition)
+        }
         return try await client.runWithConnection { connection, jetStream in
             let stream = StreamNaming.stream(topic, partition)
-            guard try Self.streamState(jetStream, stream) != nil else {
+            if known == nil, try Self.streamState(jetStream, stream) == nil {
                 throw try Self.missing(jetStream, topic, partition)
             }
             let maxPayload = Int(natsConnection_GetMaxPayload(connection))

@@ -115,7 +115,8 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let url = "http://\(settings.http.host):\(port)"
-        log.info("listening on \(url) (data in \(settings.bus.dataDirectory), adapters: "
+        let topicsWhere = settings.jetStream.map { "topics on NATS JetStream at \($0.servers.joined(separator: ", ")), " } ?? ""
+        log.info("listening on \(url) (\(topicsWhere)data in \(settings.bus.dataDirectory), adapters: "
                  + "\(bus.adapterNames.joined(separator: ", "))); Ctrl-C stops",
                  ["http.url": "\(url)", "data.directory": "\(settings.bus.dataDirectory)"])
         let configFile = config
