@@ -56,6 +56,10 @@ final class ServeOnJetStreamTests: XCTestCase {
         let delivered = await sink.waitUntil(timeout: .seconds(15)) { $0.distinctWebhookIDs.isSuperset(of: acknowledged) }
         XCTAssertTrue(delivered, "delivered so far: \(sink.distinctWebhookIDs.sorted())")
         XCTAssertEqual(try api.request("GET", "/readyz").status, 200)
+        // Two events the subscription has not read yet when the cluster goes away.
+        XCTAssertEqual(try api.request("POST", "/v1/subscriptions/sink/pause").status, 200)
+        XCTAssertEqual(try api.publish(["evt-p1", "evt-p2"]).status, 202)
+        acknowledged += ["evt-p1", "evt-p2"]
 
         nats.kill()
         let notReady = try await api.waitForReadiness(503, timeout: .seconds(10))
@@ -68,6 +72,12 @@ final class ServeOnJetStreamTests: XCTestCase {
         XCTAssertEqual(refused?.header("Retry-After"), "30")
         XCTAssertLessThan(refusalTime, .seconds(2), "refused at once, not after a timeout")
         XCTAssertEqual(try api.request("GET", "/v1/topics/city.business.business/events?from=0").status, 503)
+        let lateSubscription = #"{"name":"late","topics":["city.business.business"],"url":"\#(sink.url(path: "/late"))"}"#
+        let notCreated = try api.request("POST", "/v1/subscriptions", body: Array(lateSubscription.utf8))
+        XCTAssertEqual(notCreated.status, 503, "its start position cannot be read: \(notCreated.bodyText)")
+        // Resumed while the cluster is away: it tries to read and must skip nothing.
+        XCTAssertEqual(try api.request("POST", "/v1/subscriptions/sink/resume").status, 200)
+        try await Task.sleep(for: .milliseconds(1500))
 
         nats = try NATSServerProcess(storeDirectory: directory.path + "/nats", port: nats.port)
         _ = try await api.waitForReadiness(200, timeout: .seconds(15))
@@ -82,6 +92,19 @@ final class ServeOnJetStreamTests: XCTestCase {
         let publishedAgain = try api.publish(["evt-2"])
         XCTAssertEqual(publishedAgain.status, 200, "a repeated id is a duplicate, not a second event: \(publishedAgain.bodyText)")
         await api.stop()
+
+        // Simpul restarted on the same data directory and cluster: event ids are recovered
+        // from the streams, the delivery cursor from the positions bucket.
+        let restarted = try await ServedBus(configFile: try writeConfig(servers: [nats.url]))
+        let repeated = try restarted.publish(["evt-3"])
+        XCTAssertEqual(repeated.status, 200, "still known as published: \(repeated.bodyText)")
+        XCTAssertEqual(try restarted.publish(["evt-8"]).status, 202)
+        acknowledged.append("evt-8")
+        XCTAssertEqual(try restarted.readIDs(), acknowledged)
+        let last = await sink.waitUntil(timeout: .seconds(15)) { $0.distinctWebhookIDs.contains("evt-8") }
+        XCTAssertTrue(last, "delivered: \(sink.distinctWebhookIDs.sorted())")
+        XCTAssertEqual(sink.requestsPerWebhookID.filter { $0.value > 1 }, [:], "nothing delivered twice across the restart")
+        await restarted.stop()
     }
 
     /// `simpul serve` refuses to start, naming the servers, when none answers.
@@ -124,7 +147,7 @@ private final class ServedBus: @unchecked Sendable {
         var delivery = DeliverySettings()
         delivery.addressPolicy = AddressPolicy(allowPrivateNetworks: true)
         _ = try await bus.startDelivery(sender: sender, settings: delivery)
-        admin = try bus.tokens.create(kind: .admin, name: "admin").token
+        admin = try bus.tokens.create(kind: .admin, name: "admin-\(UUID().uuidString.prefix(8))").token
         var http = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
         http.threadCount = 1
         var logger = Logger(label: "simpul.test")
