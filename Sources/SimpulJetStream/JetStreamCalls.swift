@@ -27,6 +27,19 @@ extension JetStreamLogStore {
         return BucketHandle(pointer: bucket)
     }
 
+    /// Asks JetStream for the account's usage: answered only while JetStream can serve
+    /// (in a cluster, while a majority of the servers elect a meta leader).
+    static func probe(_ jetStream: OpaquePointer, waitMs: Int) throws {
+        var info: UnsafeMutablePointer<jsAccountInfo>?
+        var options = jsOptions()
+        jsOptions_Init(&options)
+        options.Wait = Int64(waitMs)
+        var code = jsErrCode(0)
+        let status = js_GetAccountInfo(&info, jetStream, &options, &code)
+        guard status == NATS_OK, let info else { throw NATSClient.failure("asking for the account's usage", status, code) }
+        jsAccountInfo_Destroy(info)
+    }
+
     /// The stream's offsets, or nil when it does not exist.
     static func streamState(_ jetStream: OpaquePointer, _ stream: String) throws -> StreamState? {
         var info: UnsafeMutablePointer<jsStreamInfo>?

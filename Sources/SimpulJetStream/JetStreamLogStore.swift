@@ -18,6 +18,8 @@ public final class JetStreamLogStore: LogStore {
     /// How often `waitForRecords` looks at a stream's last sequence.
     static let waitPollInterval: Duration = .milliseconds(10)
     static let waitPollIntervalIdle: Duration = .milliseconds(100)
+    /// The longest a readiness probe waits for JetStream's answer.
+    static let probeWaitMs = 2_000
     /// JetStream's duplicate window, in nanoseconds (two minutes, its default).
     static let duplicateWindowNs: Int64 = 120 * 1_000_000_000
 
@@ -183,8 +185,18 @@ public final class JetStreamLogStore: LogStore {
         }
     }
 
-    public var unavailableReason: String? {
-        client.watch.reason.map { "cannot reach the NATS cluster at \(client.settings.servers.joined(separator: ", ")): \($0)" }
+    /// Down when libnats says the connection is; when it is up, JetStream itself is asked
+    /// (a cluster that lost its majority accepts connections but stores nothing).
+    public func unavailableReason() async -> String? {
+        let servers = client.settings.servers.joined(separator: ", ")
+        if let down = client.watch.reason { return "cannot reach the NATS cluster at \(servers): \(down)" }
+        let waitMs = min(client.settings.requestTimeoutMs, Self.probeWaitMs)
+        do {
+            try await client.run { jetStream in try Self.probe(jetStream, waitMs: waitMs) }
+            return nil
+        } catch {
+            return "the NATS cluster at \(servers) does not answer JetStream requests: \(error)"
+        }
     }
 
     public func commitPosition(_ offset: Int64, consumer: String, topic: TopicName, partition: Int) async throws {

@@ -26,7 +26,7 @@ extension Bus {
     /// reach, a partition made read-only by a storage failure, a disk below its floor.
     public func readinessProblems() async -> [String] {
         var problems: [String] = []
-        if let reason = store.unavailableReason { problems.append(reason) }
+        if let reason = await store.unavailableReason() { problems.append(reason) }
         if let log = embeddedLog {
             for name in log.topicNames {
                 for index in 0..<(log.partitionCount(name) ?? 0) {

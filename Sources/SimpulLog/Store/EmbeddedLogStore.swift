@@ -87,7 +87,7 @@ public final class EmbeddedLogStore: LogStore {
     }
 
     /// Nil: a failing disk shows per partition (`Partition.failure`), not as the whole store.
-    public var unavailableReason: String? { nil }
+    public func unavailableReason() async -> String? { nil }
 
     public func commitPosition(_ offset: Int64, consumer: String, topic: TopicName, partition: Int) async throws {
         guard !consumer.isEmpty, !consumer.contains("\t"), !consumer.contains("\n"), consumer.utf8.count <= 200 else {

@@ -27,8 +27,9 @@ public protocol LogStore: Sendable {
     func commitPosition(_ offset: Int64, consumer: String, topic: TopicName, partition: Int) async throws
     /// The last committed position of `consumer`, or nil when it never committed.
     func position(consumer: String, topic: TopicName, partition: Int) async throws -> Int64?
-    /// Why the store cannot serve now (its servers are out of reach), or nil when it can.
-    var unavailableReason: String? { get }
+    /// Why the store cannot serve now (its servers are out of reach, or answer without
+    /// being able to store), or nil when it can; for readiness, so it may ask the servers.
+    func unavailableReason() async -> String?
     /// Finishes pending appends and closes.
     func close() async
 }
