@@ -215,13 +215,7 @@ extension JetStreamLogStore {
         if status == NATS_NOT_FOUND || code == JSNoMessageFoundErr { return nil }
         guard status == NATS_OK, let message else { throw NATSClient.failure("reading \(stream) at offset \(offset)", status, code) }
         defer { natsMsg_Destroy(message) }
-        let length = Int(natsMsg_GetDataLength(message))
-        let value: [UInt8] = natsMsg_GetData(message).map { data in
-            data.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
-        } ?? []
-        let time = header(message, timeHeader).flatMap { Int64($0) } ?? natsMsg_GetTime(message) / 1_000_000
-        let key = header(message, keyHeader).flatMap { StreamNaming.unhex($0) } ?? []
-        return LogRecord(offset: offset, timestampMs: time, key: key, value: value)
+        return record(message, offset: offset)
     }
 
     static func header(_ message: OpaquePointer, _ name: String) -> String? {

@@ -136,7 +136,8 @@ public final class JetStreamLogStore: LogStore {
     }
 
     public func read(topic: TopicName, partition: Int, from offset: Int64, maxRecords: Int, maxBytes: Int) async throws -> [LogRecord] {
-        try await client.run { jetStream in
+        let timeoutMs = client.settings.requestTimeoutMs
+        return try await client.runWithConnection { connection, jetStream in
             let stream = StreamNaming.stream(topic, partition)
             guard let state = try Self.streamState(jetStream, stream) else {
                 throw try Self.missing(jetStream, topic, partition)
@@ -147,6 +148,15 @@ public final class JetStreamLogStore: LogStore {
             var records: [LogRecord] = []
             var bytes = 0
             var next = max(offset, 0)
+            let wanted = min(Int64(maxRecords), state.endOffset - next)
+            if wanted > 1, let fetched = try Self.directBatch(connection, stream: stream, offset: next, batch: Int(wanted),
+                                                              maxBytes: maxBytes, timeoutMs: timeoutMs), !fetched.isEmpty {
+                for record in fetched where record.offset < state.endOffset && bytes < maxBytes {
+                    records.append(record)
+                    bytes += record.value.count
+                }
+                return records
+            }
             while next < state.endOffset, records.count < maxRecords, bytes < maxBytes {
                 if let record = try Self.message(jetStream, stream: stream, offset: next) {
                     records.append(record)

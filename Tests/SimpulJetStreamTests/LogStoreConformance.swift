@@ -49,6 +49,31 @@ struct LogStoreConformance {
         await store.close()
     }
 
+    /// Delivery reads pages of up to 512 records: every record once, in order, page after page.
+    func longReadsComeInOrderAcrossPages() async throws {
+        let store = try await open()
+        let topic = try TopicName("city.pages")
+        try await store.createTopic(topic, partitions: 1)
+        for batch in 0..<7 { _ = try await store.append(records("p\(batch)", 100), topic: topic, partition: 0) }
+        var read: [LogRecord] = []
+        var pages = 0
+        var next: Int64 = 0
+        while next < 700 {
+            let page = try await store.read(topic: topic, partition: 0, from: next, maxRecords: 512, maxBytes: 8 << 20)
+            guard let last = page.last else { return XCTFail("nothing read at offset \(next)") }
+            read += page
+            pages += 1
+            next = last.offset + 1
+        }
+        XCTAssertEqual(pages, 2)
+        XCTAssertEqual(read.map(\.offset), Array(0..<700))
+        XCTAssertEqual(read[650].key, Array("p6-50".utf8))
+        XCTAssertEqual(read[650].value, Array("value p6 50".utf8))
+        let capped = try await store.read(topic: topic, partition: 0, from: 100, maxRecords: 512, maxBytes: 30)
+        XCTAssertEqual(capped.map(\.offset), [100, 101, 102], "about maxBytes of values: three of 10 bytes reach 30")
+        await store.close()
+    }
+
     func waitForRecordsWakesOnAppendAndTimesOutOtherwise() async throws {
         let store = try await open()
         let topic = try TopicName("city.wait")

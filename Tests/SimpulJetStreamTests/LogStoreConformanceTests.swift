@@ -24,6 +24,7 @@ final class EmbeddedLogStoreConformanceTests: XCTestCase {
     func testCreateTopicIsIdempotentAndRecordsSurviveReopening() async throws { try await suite.createTopicIsIdempotentAndRecordsSurviveReopening() }
     func testUnknownTopicsAndPartitionsAreErrors() async throws { try await suite.unknownTopicsAndPartitionsAreErrors() }
     func testPartitionQueriesAndWakeUps() async throws { try await suite.partitionQueriesAndWakeUps() }
+    func testLongReadsComeInOrderAcrossPages() async throws { try await suite.longReadsComeInOrderAcrossPages() }
 }
 
 final class JetStreamLogStoreConformanceTests: XCTestCase {
@@ -54,6 +55,7 @@ final class JetStreamLogStoreConformanceTests: XCTestCase {
     func testCreateTopicIsIdempotentAndRecordsSurviveReopening() async throws { try await suite.createTopicIsIdempotentAndRecordsSurviveReopening() }
     func testUnknownTopicsAndPartitionsAreErrors() async throws { try await suite.unknownTopicsAndPartitionsAreErrors() }
     func testPartitionQueriesAndWakeUps() async throws { try await suite.partitionQueriesAndWakeUps() }
+    func testLongReadsComeInOrderAcrossPages() async throws { try await suite.longReadsComeInOrderAcrossPages() }
 
     /// JetStream's duplicate window drops a second publish with the same event id.
     func testDuplicateEventIDIsStoredOnce() async throws {
