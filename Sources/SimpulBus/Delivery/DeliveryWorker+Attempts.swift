@@ -21,19 +21,44 @@ extension DeliveryWorker {
     private func launch(_ id: Int, _ entry: PendingDelivery, now: Int64) {
         let body = shape(entry.event, now: now)
         guard let signer else {
-            Task { await complete(id, DeliveryResponse(status: nil, duration: .zero, error: .setup(detail:
-                "the subscription's signing secret is not valid; set a new one")), startedMs: now) }
+            answer(id, DeliveryResponse(status: nil, duration: .zero, error: .setup(detail:
+                "the subscription's signing secret is not valid; set a new one")), startedMs: now)
             return
         }
         let request = DeliveryRequest.signedCloudEvent(
             url: subscription.url, eventID: entry.eventID, body: body, signer: signer, timestamp: now / 1000,
             timeout: .milliseconds(subscription.timeoutMs))
-        let sender = context.sender
-        let options = clientOptions
-        Task {
-            let response = await sender.send(request, options: options)
-            await self.complete(id, response, startedMs: now)
+        // No task per attempt: the answer waits in `answers` and the loop takes them in batches.
+        context.sender.send(request, options: clientOptions) { [answers, wake] response in
+            answers.withLock { $0.append(AttemptAnswer(id: id, response: response, startedMs: now)) }
+            wake.signal()
         }
+    }
+
+    nonisolated private func answer(_ id: Int, _ response: DeliveryResponse, startedMs: Int64) {
+        answers.withLock { $0.append(AttemptAnswer(id: id, response: response, startedMs: startedMs)) }
+        wake.signal()
+    }
+
+    /// Records every answer that came in since the last look; true when there was one.
+    func takeAnswers() async -> Bool {
+        let taken = answers.withLock { answers -> [AttemptAnswer] in
+            defer { answers.removeAll(keepingCapacity: true) }
+            return answers
+        }
+        for answer in taken {
+            if settlesWithoutWriting(answer) {
+                await complete(answer.id, answer.response, startedMs: answer.startedMs)  // never suspends
+            } else {
+                // A retry, a dead letter or a journaled job waits on an fsync: in a task of its
+                // own, so the writes of many answers overlap and share their syncs.
+                Task {
+                    await self.complete(answer.id, answer.response, startedMs: answer.startedMs)
+                    self.wake.signal()  // its retry is queued or its key's next event may go
+                }
+            }
+        }
+        return !taken.isEmpty
     }
 
     /// The bytes this receiver may see: the event as logged, minus what its field policy
@@ -63,10 +88,15 @@ extension DeliveryWorker {
         }
     }
 
+    /// A delivery of a job that no journal knows about: recording it writes nothing.
+    private func settlesWithoutWriting(_ answer: AttemptAnswer) -> Bool {
+        guard case .success = answer.response.outcome, let job = jobs[answer.id] else { return false }
+        return !job.persisted && job.entry.deadLetterID == nil
+    }
+
     /// Takes an attempt's answer: delivered, retry later, or dead-letter.
     func complete(_ id: Int, _ response: DeliveryResponse, startedMs: Int64) async {
         inFlight -= 1
-        defer { wake.signal() }
         // Stopped (shutdown or deleted): the event is not settled, so a restart sends it again.
         guard running, var job = jobs[id] else { return }
         // Past this point the outcome is recorded; `drain()` waits for it before the journals close.
@@ -204,13 +234,16 @@ extension DeliveryWorker {
         }
     }
 
-    /// When a window is full and its oldest event is not on the wire (it waits behind its
-    /// key, for the breaker, or for a retry), the waiting events are saved as pending so
-    /// the window can move on.
-    func spillIfBlocked() async {
+    /// When a window is full and its waiting events wait for something other than a free
+    /// sending slot (behind their key, for the breaker, or for a retry), they are saved as
+    /// pending so the window can move on. Events that only wait for a slot are not: in a
+    /// backlog the window is always full, and journaling them would write every event twice.
+    func spillIfBlocked(now: Int64) async {
         let windowMax = max(context.settings.windowMin, subscription.maxInFlight * 4)
         let blocked = windows.values.contains { $0.unsettledCount >= windowMax }
-        guard blocked else { return }
+        let waitingForASlot = inFlight >= subscription.maxInFlight
+            || breaker.state == .closed && (due.first.map { $0.dueMs <= now } ?? false)
+        guard blocked, !waitingForASlot else { return }
         let waiting = jobs.filter { $0.value.inWindow && !$0.value.persisted && !$0.value.inFlight }.map(\.key)
         guard !waiting.isEmpty else { return }
         await persist(waiting)

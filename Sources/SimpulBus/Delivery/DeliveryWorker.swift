@@ -42,6 +42,8 @@ actor DeliveryWorker {
     var processing = 0
     var agreementReported = false
     let wake = WakeSignal()
+    /// Answers of attempts, handed over from the sender's thread; the loop records them.
+    let answers = Locked<[AttemptAnswer]>([])
     /// Windows with a log notification registered (cleared by the notification).
     let watching = Locked<Set<String>>([])
 
@@ -98,9 +100,10 @@ actor DeliveryWorker {
                 continue
             }
             checkLongFailure(now: now)
+            if await takeAnswers() { continue }
             launchDue(now: now)
             if await readNew(now: now) { continue }
-            await spillIfBlocked()
+            await spillIfBlocked(now: now)
             var timeoutMs: Int64 = 1000
             if let next = due.first?.dueMs { timeoutMs = min(timeoutMs, max(1, next - now)) }
             if breaker.state == .open { timeoutMs = min(timeoutMs, max(1, breaker.probeAtMs - now)) }
@@ -249,6 +252,13 @@ actor DeliveryWorker {
             }
         }
     }
+}
+
+/// What the sender answered for one attempt, waiting for the worker's loop.
+struct AttemptAnswer: Sendable {
+    var id: Int
+    var response: DeliveryResponse
+    var startedMs: Int64
 }
 
 /// Delivered, retried and dead-lettered counts and the attempt latency histogram of one

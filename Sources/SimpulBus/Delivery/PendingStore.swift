@@ -123,5 +123,8 @@ final class PendingStore: Sendable {
         try await journal.append(entries: identities.map { JSONWriter.write(.object([("removed", .string($0))])) })
     }
 
+    /// Entries written to the journal so far (saves and removals).
+    var entriesWritten: Int64 { journal.partition.endOffset }
+
     func close() async { await journal.close() }
 }

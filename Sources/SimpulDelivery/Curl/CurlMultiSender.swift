@@ -60,15 +60,27 @@ public final class CurlMultiSender: Sendable {
         let pending = PendingSend(request: request, options: options)
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                guard pending.install(continuation) else { return }
-                if !inbox.submit(pending) {
-                    pending.finish(error: .cancelled(reason: CurlMultiDriver.shutdownReason))
-                }
+                submit(pending) { continuation.resume(returning: $0) }
             }
         } onCancel: {
             if pending.finish(error: .cancelled(reason: "the sending task was cancelled")) {
                 inbox.cancel(pending)
             }
+        }
+    }
+
+    /// Sends one attempt and calls `completion` once with its outcome, on the sender's
+    /// thread (keep it short: hand the answer over and return). No task per attempt: the
+    /// engine's fast path.
+    public func send(_ request: DeliveryRequest, options: HTTPDeliveryClientOptions,
+                     completion: @escaping @Sendable (DeliveryResponse) -> Void) {
+        submit(PendingSend(request: request, options: options), completion)
+    }
+
+    private func submit(_ pending: PendingSend, _ receiver: @escaping @Sendable (DeliveryResponse) -> Void) {
+        guard pending.install(receiver) else { return }
+        if !inbox.submit(pending) {
+            pending.finish(error: .cancelled(reason: CurlMultiDriver.shutdownReason))
         }
     }
 

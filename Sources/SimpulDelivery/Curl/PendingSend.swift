@@ -1,11 +1,12 @@
 import Foundation
 
-/// One `CurlMultiSender.send` in flight: the request and the continuation to answer.
+/// One `CurlMultiSender.send` in flight: the request and whom to answer (a continuation,
+/// or a completion handler that the engine uses to avoid a task per attempt).
 ///
 /// The answer is given exactly once, by whoever calls `finish` first — the driver thread
 /// when the transfer completes, the cancellation handler, or shutdown — because `finish`
-/// takes the continuation out under the lock. A cancellation that comes before the
-/// continuation exists leaves its answer here, and `install` gives it at once.
+/// takes the receiver out under the lock. A cancellation that comes before the receiver
+/// is installed leaves its answer here, and `install` gives it at once.
 ///
 /// Concurrency: safe from any thread (its mutable state is behind a lock).
 final class PendingSend: @unchecked Sendable {
@@ -13,7 +14,7 @@ final class PendingSend: @unchecked Sendable {
     let options: HTTPDeliveryClientOptions
     let createdAt = ContinuousClock.now
     private let lock = NSLock()
-    private var continuation: CheckedContinuation<DeliveryResponse, Never>?
+    private var receiver: (@Sendable (DeliveryResponse) -> Void)?
     private var earlyAnswer: DeliveryResponse?
     private var answered = false
 
@@ -22,13 +23,13 @@ final class PendingSend: @unchecked Sendable {
         self.options = options
     }
 
-    /// Hands over the continuation to answer. Returns false when the send was already
-    /// answered (cancelled before it started): the continuation is then resumed here and
-    /// the send must not be submitted.
-    func install(_ continuation: CheckedContinuation<DeliveryResponse, Never>) -> Bool {
+    /// Hands over the receiver of the answer. Returns false when the send was already
+    /// answered (cancelled before it started): the receiver is then called here and the
+    /// send must not be submitted.
+    func install(_ receiver: @escaping @Sendable (DeliveryResponse) -> Void) -> Bool {
         lock.lock()
         guard answered else {
-            self.continuation = continuation
+            self.receiver = receiver
             lock.unlock()
             return true
         }
@@ -37,7 +38,7 @@ final class PendingSend: @unchecked Sendable {
         lock.unlock()
         // `finish` before `install` always leaves its answer; only a second install finds none.
         guard let answer else { preconditionFailure("install called twice on one send") }
-        continuation.resume(returning: answer)
+        receiver(answer)
         return false
     }
 
@@ -50,11 +51,11 @@ final class PendingSend: @unchecked Sendable {
             return false
         }
         answered = true
-        let waiting = continuation
-        continuation = nil
+        let waiting = receiver
+        receiver = nil
         if waiting == nil { earlyAnswer = response }
         lock.unlock()
-        waiting?.resume(returning: response)
+        waiting?(response)
         return true
     }
 
