@@ -25,6 +25,7 @@ final class EmbeddedLogStoreConformanceTests: XCTestCase {
     func testUnknownTopicsAndPartitionsAreErrors() async throws { try await suite.unknownTopicsAndPartitionsAreErrors() }
     func testPartitionQueriesAndWakeUps() async throws { try await suite.partitionQueriesAndWakeUps() }
     func testLongReadsComeInOrderAcrossPages() async throws { try await suite.longReadsComeInOrderAcrossPages() }
+    func testConcurrentAppendsKeepEachBatchTogether() async throws { try await suite.concurrentAppendsKeepEachBatchTogether() }
 }
 
 final class JetStreamLogStoreConformanceTests: XCTestCase {
@@ -56,6 +57,7 @@ final class JetStreamLogStoreConformanceTests: XCTestCase {
     func testUnknownTopicsAndPartitionsAreErrors() async throws { try await suite.unknownTopicsAndPartitionsAreErrors() }
     func testPartitionQueriesAndWakeUps() async throws { try await suite.partitionQueriesAndWakeUps() }
     func testLongReadsComeInOrderAcrossPages() async throws { try await suite.longReadsComeInOrderAcrossPages() }
+    func testConcurrentAppendsKeepEachBatchTogether() async throws { try await suite.concurrentAppendsKeepEachBatchTogether() }
 
     /// JetStream's duplicate window drops a second publish with the same event id.
     func testDuplicateEventIDIsStoredOnce() async throws {
