@@ -9,8 +9,9 @@ import SimpulLog
 /// `sync_interval: always` means the record is on the disks of a majority of servers.
 /// Each record is published with `Nats-Msg-Id` set to its key (the event id), so JetStream's
 /// duplicate window drops a repeated publish and answers with the first one's sequence.
-/// Appends are serialized per store, so a batch gets consecutive offsets as long as no other
-/// process appends to the same partition at the same time.
+/// Appends are pipelined: each hands its records to libnats in one go on the store's queue and
+/// then waits for their PubAcks while other appends send theirs, so a batch still gets
+/// consecutive offsets as long as no other process appends to the same partition at the same time.
 public final class JetStreamLogStore: LogStore {
     /// Headers that carry what a NATS message has no field for.
     static let keyHeader = "Simpul-Key"
@@ -86,21 +87,22 @@ public final class JetStreamLogStore: LogStore {
             }
         }
         let acks = client.acks, timeoutMs = client.settings.requestTimeoutMs
-        return try await client.runWithConnection { connection, jetStream in
-            let stream = StreamNaming.stream(topic, partition)
-            guard try Self.streamState(jetStream, stream) != nil else {
-                throw try Self.missing(jetStream, topic, partition)
+        let stream = StreamNaming.stream(topic, partition)
+        let subject = StreamNaming.subject(topic, partition)
+        // No stream lookup first: a publish to a partition that does not exist finds no
+        // responder (or another stream), and only then is the reason looked up.
+        let outcome = try await client.publish(count: records.count) { connection, jetStream, waiter in
+            Self.send(connection, jetStream, acks, waiter, records, subject: subject, stream: stream, timeoutMs: timeoutMs)
+        }
+        do {
+            return try Self.firstOffset(outcome, stream: stream)
+        } catch {
+            if outcome.sendError == nil {
+                try await client.run { jetStream in
+                    if try Self.streamState(jetStream, stream) == nil { throw try Self.missing(jetStream, topic, partition) }
+                }
             }
-            let maxPayload = Int(natsConnection_GetMaxPayload(connection))
-            for record in records where maxPayload > 0 {
-                let bytes = record.value.count + Self.headerBytesEstimate(key: record.key, stream: stream)
-                if bytes > maxPayload { throw JetStreamError.recordOverServerLimit(bytes: bytes, maxPayload: maxPayload) }
-            }
-            let subject = StreamNaming.subject(topic, partition)
-            if records.count == 1 {
-                return try Self.publish(jetStream, records[0], subject: subject, stream: stream)
-            }
-            return try Self.publishBatch(jetStream, acks, records, subject: subject, stream: stream, timeoutMs: timeoutMs)
+            throw error
         }
     }
 

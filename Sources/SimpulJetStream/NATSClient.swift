@@ -13,8 +13,9 @@ final class NATSClient: @unchecked Sendable {
     private var connection: OpaquePointer?
     private(set) var jetStream: OpaquePointer?
     private var isClosed = false
+    private var expirySweep: DispatchSourceTimer?
     let settings: JetStreamSettings
-    /// The PubAcks of pipelined appends; lives as long as the client, as libnats holds it.
+    /// Routes the PubAcks of pipelined appends; lives as long as the client, as libnats holds it.
     let acks = PublishCollector()
 
     init(settings: JetStreamSettings) throws(JetStreamError) {
@@ -62,6 +63,7 @@ final class NATSClient: @unchecked Sendable {
         }
         self.connection = connection
         self.jetStream = jetStream
+        startExpirySweep()
     }
 
     /// Runs `body` with the JetStream context on the client's queue.
@@ -82,11 +84,42 @@ final class NATSClient: @unchecked Sendable {
         }
     }
 
+    /// Runs `send` on the client's queue to hand one append's `count` messages to libnats,
+    /// then waits, off the queue, until JetStream answered each of them. Other appends use
+    /// the queue meanwhile, so their publishes share round trips and server syncs.
+    func publish(count: Int, _ send: @escaping @Sendable (OpaquePointer, OpaquePointer, AppendWaiter) -> Void) async throws
+        -> AppendWaiter.Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                guard !self.isClosed, let connection = self.connection, let jetStream = self.jetStream else {
+                    continuation.resume(throwing: JetStreamError.closed)
+                    return
+                }
+                let waiter = AppendWaiter(count: count) { continuation.resume(returning: $0) }
+                send(connection, jetStream, waiter)
+            }
+        }
+    }
+
+    /// libnats times out a pipelined publish itself (MaxWait); this sweep bounds the wait
+    /// whatever it does, a second after a record's deadline at most.
+    private func startExpirySweep() {
+        let acks = self.acks, timeoutMs = settings.requestTimeoutMs
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "simpul.jetstream.publish-expiry"))
+        timer.schedule(deadline: .now() + .seconds(1), repeating: .seconds(1))
+        timer.setEventHandler {
+            acks.expire(now: DispatchTime.now().uptimeNanoseconds, failure: "no acknowledgement within \(timeoutMs) ms")
+        }
+        timer.resume()
+        expirySweep = timer
+    }
+
     func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             queue.async {
                 if !self.isClosed {
                     self.isClosed = true
+                    self.expirySweep?.cancel()
                     if let jetStream = self.jetStream { jsCtx_Destroy(jetStream) }
                     if let connection = self.connection {
                         natsConnection_Close(connection)
@@ -94,6 +127,8 @@ final class NATSClient: @unchecked Sendable {
                     }
                     self.jetStream = nil
                     self.connection = nil
+                    // No PubAck comes any more: appends still waiting fail now.
+                    self.acks.failAll("the connection to NATS was closed before JetStream acknowledged")
                 }
                 continuation.resume()
             }

@@ -34,6 +34,39 @@ struct LogStoreConformance {
         await store.close()
     }
 
+    /// Many appenders at once (the JetStream store pipelines their publishes): each append's
+    /// records sit at the offsets it was given, consecutive within a batch, none lost or mixed.
+    func concurrentAppendsEachGetTheirOwnOffsets() async throws {
+        let store = try await open()
+        let topic = try TopicName("city.concurrent")
+        try await store.createTopic(topic, partitions: 1)
+        // 16 appenders, 5 appends each, alternating single records and batches of 3: 144 records.
+        let given = try await withThrowingTaskGroup(of: [(prefix: String, count: Int, offset: Int64)].self) { group in
+            for worker in 0..<16 {
+                group.addTask {
+                    var given: [(prefix: String, count: Int, offset: Int64)] = []
+                    for round in 0..<5 {
+                        let prefix = "w\(worker)r\(round)"
+                        let count = round % 2 == 0 ? 1 : 3
+                        given.append((prefix, count, try await store.append(records(prefix, count), topic: topic, partition: 0)))
+                    }
+                    return given
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        let read = try await store.read(topic: topic, partition: 0, from: 0, maxRecords: 1000, maxBytes: 1 << 20)
+        XCTAssertEqual(read.map(\.offset), Array(0..<144), "every record stored once, no gap")
+        for append in given {
+            for index in 0..<append.count {
+                let offset = Int(append.offset) + index
+                XCTAssertEqual(read.indices.contains(offset) ? String(decoding: read[offset].key, as: UTF8.self) : nil,
+                               "\(append.prefix)-\(index)", "the append was told offset \(append.offset)")
+            }
+        }
+        await store.close()
+    }
+
     func readsFromAnOffsetInTheMiddleHonourLimits() async throws {
         let store = try await open()
         let topic = try TopicName("city.middle")
