@@ -111,7 +111,8 @@ extension JetStreamLogStore {
         }
         guard status == NATS_OK, let message else { throw NATSClient.failure("preparing a message for \(stream)", status) }
         status = natsMsgHeader_Set(message, timeHeader, String(record.timestampMs))
-        if status == NATS_OK, !record.key.isEmpty {
+        // A printable key travels as the Nats-Msg-Id already; only other keys need their own header.
+        if status == NATS_OK, !record.key.isEmpty, !StreamNaming.keyIsItsOwnMessageID(record.key) {
             status = natsMsgHeader_Set(message, keyHeader, StreamNaming.hex(record.key))
         }
         guard status == NATS_OK else {
@@ -134,7 +135,8 @@ extension JetStreamLogStore {
             data.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
         } ?? []
         let time = header(message, timeHeader).flatMap { Int64($0) } ?? natsMsg_GetTime(message) / 1_000_000
-        let key = header(message, keyHeader).flatMap { StreamNaming.unhex($0) } ?? []
+        let key = header(message, keyHeader).flatMap { StreamNaming.unhex($0) }
+            ?? header(message, messageIDHeader).map { Array($0.utf8) } ?? []
         return LogRecord(offset: offset, timestampMs: time, key: key, value: value)
     }
 

@@ -14,7 +14,9 @@ import SimpulLog
 /// consecutive offsets as long as no other process appends to the same partition at the same time.
 public final class JetStreamLogStore: LogStore {
     /// Headers that carry what a NATS message has no field for.
+    /// The record key in hex, only for keys that are not their own `Nats-Msg-Id`.
     static let keyHeader = "Simpul-Key"
+    static let messageIDHeader = "Nats-Msg-Id"
     static let timeHeader = "Simpul-Time-Ms"
     /// How often `waitForRecords` looks at a stream's last sequence.
     static let waitPollInterval: Duration = .milliseconds(10)

@@ -13,7 +13,7 @@ final class NATSClient: @unchecked Sendable {
     private var connection: OpaquePointer?
     private(set) var jetStream: OpaquePointer?
     private var isClosed = false
-    private var expirySweep: DispatchSourceTimer?
+    private var expirySweep: (any DispatchSourceTimer)?
     let settings: JetStreamSettings
     /// Routes the PubAcks of pipelined appends; lives as long as the client, as libnats holds it.
     let acks = PublishCollector()

@@ -19,6 +19,7 @@ final class EmbeddedLogStoreConformanceTests: XCTestCase {
 
     func testAppendedRecordsReadBackWithConsecutiveOffsets() async throws { try await suite.appendedRecordsReadBackWithConsecutiveOffsets() }
     func testConcurrentAppendsEachGetTheirOwnOffsets() async throws { try await suite.concurrentAppendsEachGetTheirOwnOffsets() }
+    func testKeysOfAnyBytesReadBackAsWritten() async throws { try await suite.keysOfAnyBytesReadBackAsWritten() }
     func testReadsFromAnOffsetInTheMiddleHonourLimits() async throws { try await suite.readsFromAnOffsetInTheMiddleHonourLimits() }
     func testWaitForRecordsWakesOnAppendAndTimesOutOtherwise() async throws { try await suite.waitForRecordsWakesOnAppendAndTimesOutOtherwise() }
     func testPositionsCommitAndSurviveReopening() async throws { try await suite.positionsCommitAndSurviveReopening() }
@@ -49,6 +50,7 @@ final class JetStreamLogStoreConformanceTests: XCTestCase {
 
     func testAppendedRecordsReadBackWithConsecutiveOffsets() async throws { try await suite.appendedRecordsReadBackWithConsecutiveOffsets() }
     func testConcurrentAppendsEachGetTheirOwnOffsets() async throws { try await suite.concurrentAppendsEachGetTheirOwnOffsets() }
+    func testKeysOfAnyBytesReadBackAsWritten() async throws { try await suite.keysOfAnyBytesReadBackAsWritten() }
     func testReadsFromAnOffsetInTheMiddleHonourLimits() async throws { try await suite.readsFromAnOffsetInTheMiddleHonourLimits() }
     func testWaitForRecordsWakesOnAppendAndTimesOutOtherwise() async throws { try await suite.waitForRecordsWakesOnAppendAndTimesOutOtherwise() }
     func testPositionsCommitAndSurviveReopening() async throws { try await suite.positionsCommitAndSurviveReopening() }
