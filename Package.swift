@@ -59,7 +59,8 @@ let package = Package(
         // The HTTP API: routes binding SimpulServer to SimpulBus, configuration, tokens.
         .target(
             name: "SimpulAPI",
-            dependencies: ["SimpulBus", "SimpulDelivery", "SimpulServer", .product(name: "NIOHTTP1", package: "swift-nio")],
+            dependencies: ["SimpulBus", "SimpulDelivery", "SimpulServer", "SimpulJetStream",
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings),
 
         .executableTarget(
@@ -107,7 +108,10 @@ let package = Package(
             name: "SimpulLogTests", dependencies: ["SimpulLog", "SimpulTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "SimpulJetStreamTests", dependencies: ["SimpulJetStream", "SimpulLog", "SimpulTestSupport"],
+            name: "SimpulJetStreamTests",
+            // SimpulAPI and SimpulDelivery: the bus served over HTTP with its topics on JetStream.
+            dependencies: ["SimpulJetStream", "SimpulLog", "SimpulTestSupport", "SimpulAPI", "SimpulBus", "SimpulDelivery",
+                           "SimpulServer", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "SimpulMappingTests", dependencies: ["SimpulMapping", "SimpulTestSupport"],

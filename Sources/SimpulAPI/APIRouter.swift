@@ -34,7 +34,7 @@ public enum APIRouter {
         router.add(.GET, "/v1/stats") { await AdminRoutes.stats($0, bus: bus) }
         router.add(.GET, "/metrics") { await AdminRoutes.metrics($0, bus: bus, probes: probes) }
         router.add(.GET, "/healthz") { _ in .json(status: 200, "{\"status\":\"ok\"}") }
-        router.add(.GET, "/readyz") { _ in AdminRoutes.ready(bus: bus, probes: probes) }
+        router.add(.GET, "/readyz") { _ in await AdminRoutes.ready(bus: bus, probes: probes) }
         return router
     }
 }

@@ -16,12 +16,15 @@ enum AdminRoutes {
             if let last = counters.lastPublishedAt { members.append(("lastPublishedAt", .string(last))) }
             return .object(members)
         }
-        let topics: [JSONValue] = bus.log.topicNames.flatMap { name in
-            (0..<(bus.log.partitionCount(name) ?? 0)).compactMap { index -> JSONValue? in
-                guard let partition = try? bus.log.partition(name, index) else { return nil }
-                return .object([("topic", .string(name.value)), ("partition", .int(index)),
-                                ("lastOffset", .int(partition.endOffset - 1)), ("bytes", .int(partition.sizeBytes))])
-            }
+        let partitions: [PartitionState]
+        do {
+            partitions = try await bus.partitionStates()
+        } catch {
+            return ErrorResponses.response(for: error)
+        }
+        let topics: [JSONValue] = partitions.map { partition in
+            .object([("topic", .string(partition.topic.value)), ("partition", .int(partition.summary.index)),
+                     ("lastOffset", .int(partition.summary.endOffset - 1)), ("bytes", .int(partition.summary.sizeBytes))])
         }
         var subscriptions: [JSONValue] = []
         if let engine = bus.delivery {
@@ -38,19 +41,8 @@ enum AdminRoutes {
         ]))
     }
 
-    static func ready(bus: Bus, probes: Probes) -> HTTPResponse {
-        var problems: [String] = []
-        for name in bus.log.topicNames {
-            for index in 0..<(bus.log.partitionCount(name) ?? 0) {
-                if let failure = (try? bus.log.partition(name, index))?.failure {
-                    problems.append("\(name.value)/\(index): \(failure)")
-                }
-            }
-        }
-        let floor = bus.settings.log.freeBytesFloor
-        if let free = try? PosixStorageIO().availableBytes(at: bus.settings.dataDirectory), free < floor {
-            problems.append("free disk space \(free) bytes is below the floor of \(floor) bytes")
-        }
+    static func ready(bus: Bus, probes: Probes) async -> HTTPResponse {
+        let problems = await bus.readinessProblems()
         guard problems.isEmpty else {
             return .json(status: 503, value: .object([("ready", .bool(false)), ("problems", .array(problems.map { .string($0) }))]))
         }
@@ -86,12 +78,9 @@ enum AdminRoutes {
         line("simpul_append_latency_ms_sum", "", latency.sumMs)
         line("simpul_append_latency_ms_count", "", latency.count)
         text += "# TYPE simpul_log_bytes gauge\n"
-        for name in bus.log.topicNames {
-            for index in 0..<(bus.log.partitionCount(name) ?? 0) {
-                if let partition = try? bus.log.partition(name, index) {
-                    line("simpul_log_bytes", "topic=\"\(name.value)\",partition=\"\(index)\"", partition.sizeBytes)
-                }
-            }
+        for partition in (try? await bus.partitionStates()) ?? [] {  // none while the cluster is out of reach
+            line("simpul_log_bytes", "topic=\"\(partition.topic.value)\",partition=\"\(partition.summary.index)\"",
+                 partition.summary.sizeBytes)
         }
         text += "# TYPE simpul_quarantine_open gauge\n"
         line("simpul_quarantine_open", "", bus.quarantine.openCount)

@@ -20,6 +20,9 @@ enum ErrorResponses {
             case .corruption: return .error(status: 500, code: "storage.damaged", message: log.description)
             default: return .error(status: 503, code: "storage.unavailable", message: log.description, headers: [("Retry-After", "30")])
             }
+        case let store as any LogStoreError:
+            let code = store.isUnavailable ? "log.unavailable" : "storage.unavailable"
+            return .error(status: 503, code: code, message: store.description, headers: [("Retry-After", "30")])
         default:
             return .error(status: 500, code: "internal_error", message: "an unexpected error: \(error); please report it")
         }

@@ -12,13 +12,17 @@ enum ReadRoutes {
     static func topics(_ request: HTTPRequest, bus: Bus) async -> HTTPResponse {
         await Authentication.withPrincipal(request, bus: bus) { principal in
             guard principal.kind != .publisher else { return Authentication.forbidden("publishers cannot list topics") }
+            let states: [PartitionState]
+            do {
+                states = try await bus.partitionStates()
+            } catch {
+                return ErrorResponses.response(for: error)
+            }
             var items: [JSONValue] = []
-            for name in bus.log.topicNames where bus.mayRead(principal, topic: name.value) {
-                let count = bus.log.partitionCount(name) ?? 0
-                let partitions = (0..<count).compactMap { index -> JSONValue? in
-                    guard let partition = try? bus.log.partition(name, index) else { return nil }
-                    return .object([("partition", .int(index)), ("startOffset", .int(partition.startOffset)),
-                                    ("endOffset", .int(partition.endOffset)), ("bytes", .int(partition.sizeBytes))])
+            for name in Set(states.map(\.topic)).sorted() where bus.mayRead(principal, topic: name.value) {
+                let partitions: [JSONValue] = states.filter { $0.topic == name }.map { state in
+                    .object([("partition", .int(state.summary.index)), ("startOffset", .int(state.summary.startOffset)),
+                             ("endOffset", .int(state.summary.endOffset)), ("bytes", .int(state.summary.sizeBytes))])
                 }
                 items.append(.object([("name", .string(name.value)), ("partitions", .array(partitions))]))
             }

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import SimpulBus
 import SimpulDelivery
+import SimpulJetStream
 import SimpulLog
 import SimpulMapping
 import SimpulServer
@@ -21,6 +22,9 @@ public struct ServeConfiguration: Sendable {
     public var delivery = DeliverySettings()
     /// Subscriptions declared in the config file (created or updated at start).
     public var subscriptions: [JSONValue] = []
+    /// The NATS JetStream cluster holding the topics (`log.backend: jetstream`); nil keeps
+    /// them in the embedded log.
+    public var jetStream: JetStreamSettings?
 
     public init() {
         bus = BusSettings(dataDirectory: "./data", adaptersDirectory: "./adapters")
@@ -157,8 +161,9 @@ public struct ServeConfiguration: Sendable {
     }
 
     private mutating func applyLog(_ reader: ConfigReader) throws {
-        try reader.allowOnly(["segmentBytesMax", "durability", "relaxedSyncIntervalMs", "retentionHours", "retentionBytes",
-                              "freeBytesFloor"])
+        try reader.allowOnly(Set(["segmentBytesMax", "durability", "relaxedSyncIntervalMs", "retentionHours", "retentionBytes",
+                                  "freeBytesFloor", "backend"] + Self.jetStreamKeys))
+        try applyLogBackend(reader)
         if let value = try reader.integer("segmentBytesMax", in: (2 << 20)...(1 << 30)) { bus.log.segmentBytesMax = value }
         switch try reader.string("durability") {
         case nil, "durable": bus.log.durability = .durable

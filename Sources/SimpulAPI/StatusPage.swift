@@ -15,12 +15,13 @@ enum StatusPage {
                              counters.lastPublishedAt ?? "—"]
                         })
         var topicRows: [[String]] = []
-        for name in bus.log.topicNames {
-            for index in 0..<(bus.log.partitionCount(name) ?? 0) {
-                guard let partition = try? bus.log.partition(name, index) else { continue }
-                topicRows.append([name.value, "\(index)", "\(partition.endOffset)", "\(partition.sizeBytes)",
-                                  partition.failure.map { "\($0)" } ?? "ok"])
+        do {
+            for partition in try await bus.partitionStates() {
+                topicRows.append([partition.topic.value, "\(partition.summary.index)", "\(partition.summary.endOffset)",
+                                  "\(partition.summary.sizeBytes)", partition.failure.map { "\($0)" } ?? "ok"])
             }
+        } catch {
+            topicRows.append(["—", "—", "—", "—", "\(error)"])
         }
         html += section("Topics", ["topic", "partition", "events", "bytes", "state"], topicRows)
         if let engine = bus.delivery {

@@ -35,11 +35,16 @@ public struct BusSettings: Sendable {
 
 /// The bus: adapters in front, the log behind, and the journals that make publishing
 /// idempotent and refusals recoverable. Safe from any task.
+///
+/// The topics live in `store`: the embedded log in the data directory (the default), or a
+/// NATS JetStream cluster. The journals (idempotency, quarantine, subscriptions, delivery)
+/// stay in the data directory's `log` either way.
 public final class Bus: Sendable {
     public let settings: BusSettings
+    /// The data directory's log: its journals, and its topics when the store is embedded.
     public let log: Log
-    /// The log with its consumer positions (delivery cursors live there).
-    public let logStore: EmbeddedLogStore
+    /// The topics' events and the delivery cursors.
+    public let store: any LogStore
     public let tokens: TokenStore
     public let idempotency: IdempotencyStore
     public let quarantine: QuarantineStore
@@ -51,40 +56,70 @@ public final class Bus: Sendable {
     private let adapters: Locked<[String: any Adapter]>
     private let deliveryEngine = Locked<DeliveryEngine?>(nil)
     private let shuttingDown = Locked(false)
+    /// Topics known to exist in the store, so a publish asks for none it already has.
+    private let knownTopics = Locked<Set<TopicName>>([])
 
-    private init(settings: BusSettings, logStore: EmbeddedLogStore, tokens: TokenStore, idempotency: IdempotencyStore,
+    private init(settings: BusSettings, log: Log, store: any LogStore, tokens: TokenStore, idempotency: IdempotencyStore,
                  quarantine: QuarantineStore, adapters: [String: any Adapter], pseudonymKey: [UInt8],
                  schemas: SchemaValidator?) {
         self.settings = settings
         self.schemas = schemas
         self.pseudonymKey = pseudonymKey
-        self.logStore = logStore
-        self.log = logStore.log
+        self.log = log
+        self.store = store
         self.tokens = tokens
         self.idempotency = idempotency
         self.quarantine = quarantine
         self.adapters = Locked(adapters)
     }
 
-    /// Opens the data directory (recovering the log) and loads every adapter.
+    /// The embedded log holding the topics, nil when they live elsewhere (JetStream).
+    public var embeddedLog: Log? { store is EmbeddedLogStore ? log : nil }
+
+    /// Opens the data directory (recovering the log) and loads every adapter; the topics are
+    /// in the embedded log.
     /// - Throws: `BusError.invalidConfiguration` naming the adapter file or setting at fault;
     ///   `LogError` when the log cannot be opened.
     public static func open(_ settings: BusSettings, io: any StorageIO = PosixStorageIO()) throws -> Bus {
         let adapters = try loadAdapters(from: settings.adaptersDirectory)
-        var schemas: SchemaValidator?
-        if let directory = settings.schemasDirectory {
-            do {
-                schemas = try SchemaValidator(directory: URL(fileURLWithPath: directory))
-            } catch {
-                throw BusError.invalidConfiguration(key: "schemasDir", message: "\(error)")
-            }
-        }
+        let schemas = try loadSchemas(settings)
         let logStore = try EmbeddedLogStore(directory: settings.dataDirectory, options: settings.log, io: io)
         let log = logStore.log
-        return Bus(settings: settings, logStore: logStore, tokens: try TokenStore(dataDirectory: settings.dataDirectory, io: io),
+        return Bus(settings: settings, log: log, store: logStore,
+                   tokens: try TokenStore(dataDirectory: settings.dataDirectory, io: io),
                    idempotency: try IdempotencyStore(log: log, windowMs: settings.idempotencyWindowMs, io: io),
                    quarantine: try QuarantineStore(log: log, io: io), adapters: adapters,
                    pseudonymKey: try loadOrCreateSecret(settings.dataDirectory + "/pseudonym.key", io: io), schemas: schemas)
+    }
+
+    /// Opens the bus with its topics in `store` (a JetStream cluster, already connected) and
+    /// its journals in the data directory. The bus closes the store when it closes.
+    public static func open(_ settings: BusSettings, topicsIn store: any LogStore,
+                            io: any StorageIO = PosixStorageIO()) async throws -> Bus {
+        let adapters = try loadAdapters(from: settings.adaptersDirectory)
+        let schemas = try loadSchemas(settings)
+        let log = try Log.open(directory: settings.dataDirectory, options: settings.log, io: io)
+        let idempotency = try await IdempotencyStore(journalsOf: log, topicsIn: store, windowMs: settings.idempotencyWindowMs, io: io)
+        return Bus(settings: settings, log: log, store: store,
+                   tokens: try TokenStore(dataDirectory: settings.dataDirectory, io: io), idempotency: idempotency,
+                   quarantine: try QuarantineStore(log: log, io: io), adapters: adapters,
+                   pseudonymKey: try loadOrCreateSecret(settings.dataDirectory + "/pseudonym.key", io: io), schemas: schemas)
+    }
+
+    private static func loadSchemas(_ settings: BusSettings) throws -> SchemaValidator? {
+        guard let directory = settings.schemasDirectory else { return nil }
+        do {
+            return try SchemaValidator(directory: URL(fileURLWithPath: directory))
+        } catch {
+            throw BusError.invalidConfiguration(key: "schemasDir", message: "\(error)")
+        }
+    }
+
+    /// Creates the topic in the store unless it is known to exist.
+    func ensureTopic(_ name: TopicName) async throws {
+        if knownTopics.withLock({ $0.contains(name) }) { return }
+        try await store.createTopic(name, partitions: settings.partitionsPerTopic)
+        knownTopics.withLock { _ = $0.insert(name) }
     }
 
     /// A 32-byte secret kept in the data directory (created on first start, mode 0600).
@@ -139,7 +174,7 @@ public final class Bus: Sendable {
                               subscriptions configured: [JSONValue] = [], logger: Logger = Logger(label: "simpul.delivery"),
                               io: any StorageIO = PosixStorageIO()) async throws -> DeliveryEngine {
         if let running = delivery { return running }
-        let engine = try await DeliveryEngine(log: log, positions: logStore, sender: sender, settings: settings,
+        let engine = try await DeliveryEngine(log: log, store: store, sender: sender, settings: settings,
                                               pseudonymKey: pseudonymKey, logger: logger, io: io)
         try await engine.configure(configured)
         await engine.start()
@@ -150,7 +185,7 @@ public final class Bus: Sendable {
     /// Deletes what retention allows: old topic segments and old delivery attempts.
     /// `simpul serve` runs it every few minutes.
     public func enforceRetention() async throws {
-        _ = try await log.enforceRetention()
+        _ = try await embeddedLog?.enforceRetention()
         try await delivery?.enforceRetention()
     }
 
@@ -159,6 +194,7 @@ public final class Bus: Sendable {
         if let engine = deliveryEngine.withLock({ $0 }) { await engine.close() }
         await idempotency.close()
         await quarantine.close()
-        await logStore.close()
+        await store.close()
+        if embeddedLog == nil { await log.close() }
     }
 }

@@ -8,6 +8,8 @@ public enum BusError: Error, Sendable, Equatable {
     case tooManyRecords(count: Int, limit: Int)
     case storageFull(String)
     case storage(String)
+    /// The topics' store (a NATS cluster) is out of reach; nothing was acknowledged.
+    case logUnavailable(String)
     case notFound(what: String, id: String)
     /// A request the bus understood but refuses (a bad subscription, a bad filter): 422.
     case invalid(code: String, message: String)
@@ -22,7 +24,7 @@ public enum BusError: Error, Sendable, Equatable {
         case .idempotencyConflict: return 409
         case .tooManyRecords: return 413
         case .storageFull: return 507
-        case .storage: return 503
+        case .storage, .logUnavailable: return 503
         case .notFound: return 404
         case .invalid: return 422
         case .conflict: return 409
@@ -38,6 +40,7 @@ public enum BusError: Error, Sendable, Equatable {
         case .tooManyRecords: return "batch.too_large"
         case .storageFull: return "storage.full"
         case .storage: return "storage.unavailable"
+        case .logUnavailable: return "log.unavailable"
         case .notFound: return "not_found"
         case .invalid(let code, _), .conflict(let code, _): return code
         }
@@ -57,6 +60,7 @@ extension BusError: CustomStringConvertible {
             return "the batch holds \(count) records; the limit is \(limit) — split it into smaller batches"
         case .storageFull(let detail): return detail
         case .storage(let detail): return detail
+        case .logUnavailable(let detail): return detail + "; nothing was acknowledged — retry with the same event ids"
         case .notFound(let what, let id): return "no \(what) with id \"\(id)\""
         case .invalid(_, let message), .conflict(_, let message): return message
         }

@@ -27,6 +27,19 @@ extension JetStreamLogStore {
         return BucketHandle(pointer: bucket)
     }
 
+    /// Asks JetStream for the account's usage: answered only while JetStream can serve
+    /// (in a cluster, while a majority of the servers elect a meta leader).
+    static func probe(_ jetStream: OpaquePointer, waitMs: Int) throws {
+        var info: UnsafeMutablePointer<jsAccountInfo>?
+        var options = jsOptions()
+        jsOptions_Init(&options)
+        options.Wait = Int64(waitMs)
+        var code = jsErrCode(0)
+        let status = js_GetAccountInfo(&info, jetStream, &options, &code)
+        guard status == NATS_OK, let info else { throw NATSClient.failure("asking for the account's usage", status, code) }
+        jsAccountInfo_Destroy(info)
+    }
+
     /// The stream's offsets, or nil when it does not exist.
     static func streamState(_ jetStream: OpaquePointer, _ stream: String) throws -> StreamState? {
         var info: UnsafeMutablePointer<jsStreamInfo>?
@@ -130,14 +143,7 @@ extension JetStreamLogStore {
         if status == NATS_NOT_FOUND || code == JSNoMessageFoundErr { return nil }
         guard status == NATS_OK, let message else { throw NATSClient.failure("reading \(stream) at offset \(offset)", status, code) }
         defer { natsMsg_Destroy(message) }
-        let length = Int(natsMsg_GetDataLength(message))
-        let value: [UInt8] = natsMsg_GetData(message).map { data in
-            data.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
-        } ?? []
-        let time = header(message, timeHeader).flatMap { Int64($0) } ?? natsMsg_GetTime(message) / 1_000_000
-        let key = header(message, keyHeader).flatMap { StreamNaming.unhex($0) }
-            ?? header(message, messageIDHeader).map { Array($0.utf8) } ?? []
-        return LogRecord(offset: offset, timestampMs: time, key: key, value: value)
+        return record(message, offset: offset)
     }
 
     static func header(_ message: OpaquePointer, _ name: String) -> String? {

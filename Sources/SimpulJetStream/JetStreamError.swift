@@ -1,5 +1,7 @@
+import SimpulLog
+
 /// What went wrong talking to NATS JetStream, in words an operator can act on.
-public enum JetStreamError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum JetStreamError: LogStoreError, Equatable {
     case invalidSettings(String)
     /// The settings would acknowledge events that a single failure can lose.
     case dataLossRisk(String)
@@ -12,6 +14,14 @@ public enum JetStreamError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A record the log accepts but the NATS servers' `max_payload` does not.
     case recordOverServerLimit(bytes: Int, maxPayload: Int)
     case closed
+
+    /// Out of reach for now: the same request may succeed once the cluster is back.
+    public var isUnavailable: Bool {
+        switch self {
+        case .unreachable, .requestFailed, .closed: return true
+        case .invalidSettings, .dataLossRisk, .partitionCountMismatch, .recordOverServerLimit: return false
+        }
+    }
 
     public var description: String {
         switch self {

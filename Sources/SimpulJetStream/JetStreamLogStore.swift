@@ -21,11 +21,16 @@ public final class JetStreamLogStore: LogStore {
     /// How often `waitForRecords` looks at a stream's last sequence.
     static let waitPollInterval: Duration = .milliseconds(10)
     static let waitPollIntervalIdle: Duration = .milliseconds(100)
+    /// The longest a readiness probe waits for JetStream's answer.
+    static let probeWaitMs = 2_000
     /// JetStream's duplicate window, in nanoseconds (two minutes, its default).
     static let duplicateWindowNs: Int64 = 120 * 1_000_000_000
 
     private let client: NATSClient
     private let positions: BucketHandle
+    /// Partition counts seen (a topic's count never changes), so that the bus's frequent
+    /// "how many partitions" costs no round trip.
+    private let knownPartitions = Locked<[TopicName: Int]>([:])
 
     /// Connects and opens (or creates) the positions bucket; throws a clear error when the
     /// settings are unsafe or no server answers.
@@ -60,6 +65,25 @@ public final class JetStreamLogStore: LogStore {
                 try Self.addStream(jetStream, name, partition, replicas: replicas)
             }
         }
+        knownPartitions.withLock { $0[name] = partitions }
+    }
+
+    public func partitionCount(_ topic: TopicName) async throws -> Int? {
+        if let known = knownPartitions.withLock({ $0[topic] }) { return known }
+        let count = try await client.run { jetStream in try Self.partitionCount(jetStream, topic) }
+        guard count > 0 else { return nil }
+        knownPartitions.withLock { $0[topic] = count }
+        return count
+    }
+
+    public func summary(topic: TopicName, partition: Int) async throws -> PartitionSummary {
+        try await client.run { jetStream in
+            guard let state = try Self.streamState(jetStream, StreamNaming.stream(topic, partition)) else {
+                throw try Self.missing(jetStream, topic, partition)
+            }
+            return PartitionSummary(index: partition, startOffset: state.startOffset, endOffset: state.endOffset,
+                                    sizeBytes: Int(clamping: state.bytes))
+        }
     }
 
     public func topics() async throws -> [TopicSummary] {
@@ -89,27 +113,39 @@ public final class JetStreamLogStore: LogStore {
             }
         }
         let acks = client.acks, timeoutMs = client.settings.requestTimeoutMs
+        // A partition of a topic this store created or counted is known to exist; any other
+        // is not looked up first either (one round trip less per append): a publish to a
+        // partition that does not exist finds no responder, and only then is the reason found.
+        let known = knownPartitions.withLock { $0[topic] }
+        if let known, partition >= known || partition < 0 {
+            throw LogError.unknownPartition(topic: topic.value, partition: partition)
+        }
         let stream = StreamNaming.stream(topic, partition)
         let subject = StreamNaming.subject(topic, partition)
-        // No stream lookup first: a publish to a partition that does not exist finds no
-        // responder (or another stream), and only then is the reason looked up.
         let outcome = try await client.publish(count: records.count) { connection, jetStream, waiter in
             Self.send(connection, jetStream, acks, waiter, records, subject: subject, stream: stream, timeoutMs: timeoutMs)
         }
         do {
             return try Self.firstOffset(outcome, stream: stream)
         } catch {
-            if outcome.sendError == nil {
-                try await client.run { jetStream in
-                    if try Self.streamState(jetStream, stream) == nil { throw try Self.missing(jetStream, topic, partition) }
-                }
-            }
+            if outcome.sendError == nil, let missing = await missingPartition(topic, partition) { throw missing }
             throw error
         }
     }
 
+    /// Why a publish to the partition failed when it is because the partition does not exist;
+    /// nil when it exists or the look-up fails too (the publish's own error says more then).
+    private func missingPartition(_ topic: TopicName, _ partition: Int) async -> LogError? {
+        let found = try? await client.run { jetStream -> LogError? in
+            try Self.streamState(jetStream, StreamNaming.stream(topic, partition)) == nil
+                ? try Self.missing(jetStream, topic, partition) : nil
+        }
+        return found ?? nil
+    }
+
     public func read(topic: TopicName, partition: Int, from offset: Int64, maxRecords: Int, maxBytes: Int) async throws -> [LogRecord] {
-        try await client.run { jetStream in
+        let timeoutMs = client.settings.requestTimeoutMs
+        return try await client.runWithConnection { connection, jetStream in
             let stream = StreamNaming.stream(topic, partition)
             guard let state = try Self.streamState(jetStream, stream) else {
                 throw try Self.missing(jetStream, topic, partition)
@@ -120,6 +156,15 @@ public final class JetStreamLogStore: LogStore {
             var records: [LogRecord] = []
             var bytes = 0
             var next = max(offset, 0)
+            let wanted = min(Int64(maxRecords), state.endOffset - next)
+            if wanted > 1, let fetched = try Self.directBatch(connection, stream: stream, offset: next, batch: Int(wanted),
+                                                              maxBytes: maxBytes, timeoutMs: timeoutMs), !fetched.isEmpty {
+                for record in fetched where record.offset < state.endOffset && bytes < maxBytes {
+                    records.append(record)
+                    bytes += record.value.count
+                }
+                return records
+            }
             while next < state.endOffset, records.count < maxRecords, bytes < maxBytes {
                 if let record = try Self.message(jetStream, stream: stream, offset: next) {
                     records.append(record)
@@ -142,6 +187,33 @@ public final class JetStreamLogStore: LogStore {
             if now >= deadline || Task.isCancelled { return false }
             let interval = now - start < .seconds(1) ? Self.waitPollInterval : Self.waitPollIntervalIdle
             try? await Task.sleep(for: min(interval, deadline - now))
+        }
+    }
+
+    /// Polls like `waitForRecords` for up to five seconds, then wakes the caller anyway;
+    /// while the cluster is out of reach, after a second (so the caller does not spin).
+    public func notifyWhenRecords(topic: TopicName, partition: Int, from offset: Int64, _ wake: @escaping @Sendable () -> Void) {
+        Task {
+            do {
+                _ = try await self.waitForRecords(topic: topic, partition: partition, from: offset, timeout: .seconds(5))
+            } catch {
+                try? await Task.sleep(for: .seconds(1))
+            }
+            wake()
+        }
+    }
+
+    /// Down when libnats says the connection is; when it is up, JetStream itself is asked
+    /// (a cluster that lost its majority accepts connections but stores nothing).
+    public func unavailableReason() async -> String? {
+        let servers = client.settings.servers.joined(separator: ", ")
+        if let down = client.watch.reason { return "cannot reach the NATS cluster at \(servers): \(down)" }
+        let waitMs = min(client.settings.requestTimeoutMs, Self.probeWaitMs)
+        do {
+            try await client.run { jetStream in try Self.probe(jetStream, waitMs: waitMs) }
+            return nil
+        } catch {
+            return "the NATS cluster at \(servers) does not answer JetStream requests: \(error)"
         }
     }
 

@@ -17,6 +17,8 @@ final class NATSClient: @unchecked Sendable {
     let settings: JetStreamSettings
     /// Routes the PubAcks of pipelined appends; lives as long as the client, as libnats holds it.
     let acks = PublishCollector()
+    /// Up or down, as libnats last said.
+    let watch = ConnectionWatch()
 
     init(settings: JetStreamSettings) throws(JetStreamError) {
         self.settings = settings
@@ -35,6 +37,11 @@ final class NATSClient: @unchecked Sendable {
         // Keep reconnecting for as long as the process lives: a cluster that comes back after
         // an outage is used again without restarting Simpul (libnats gives up after 60 tries).
         if status == NATS_OK { status = natsOptions_SetMaxReconnect(options, -1) }
+        if status == NATS_OK { status = natsOptions_SetReconnectWait(options, 500) }
+        let watchPointer = watch.retainedPointer()
+        if status == NATS_OK { status = natsOptions_SetDisconnectedCB(options, ConnectionWatch.disconnected, watchPointer) }
+        if status == NATS_OK { status = natsOptions_SetReconnectedCB(options, ConnectionWatch.reconnected, watchPointer) }
+        if status == NATS_OK { status = natsOptions_SetClosedCB(options, ConnectionWatch.closed, watchPointer) }
         if status == NATS_OK, let credentials = settings.credentialsFile {
             status = natsOptions_SetUserCredentialsFromFiles(options, credentials, nil)
         }
@@ -79,6 +86,13 @@ final class NATSClient: @unchecked Sendable {
                     continuation.resume(throwing: JetStreamError.closed)
                     return
                 }
+                // While libnats reconnects, a request would wait out its whole timeout (and a
+                // publish sit in the reconnect buffer): refuse at once instead.
+                guard natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED else {
+                    let reason = self.watch.reason ?? "the connection to the NATS servers is not up"
+                    continuation.resume(throwing: JetStreamError.unreachable(servers: self.settings.servers, detail: reason))
+                    return
+                }
                 continuation.resume(with: Result { try body(connection, jetStream) })
             }
         }
@@ -93,6 +107,13 @@ final class NATSClient: @unchecked Sendable {
             queue.async {
                 guard !self.isClosed, let connection = self.connection, let jetStream = self.jetStream else {
                     continuation.resume(throwing: JetStreamError.closed)
+                    return
+                }
+                // As for requests: while libnats reconnects, a publish would sit in its reconnect
+                // buffer until the timeout; refuse at once instead.
+                guard natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED else {
+                    let reason = self.watch.reason ?? "the connection to the NATS servers is not up"
+                    continuation.resume(throwing: JetStreamError.unreachable(servers: self.settings.servers, detail: reason))
                     return
                 }
                 let waiter = AppendWaiter(count: count) { continuation.resume(returning: $0) }

@@ -95,6 +95,31 @@ struct LogStoreConformance {
         await store.close()
     }
 
+    /// Delivery reads pages of up to 512 records: every record once, in order, page after page.
+    func longReadsComeInOrderAcrossPages() async throws {
+        let store = try await open()
+        let topic = try TopicName("city.pages")
+        try await store.createTopic(topic, partitions: 1)
+        for batch in 0..<7 { _ = try await store.append(records("p\(batch)", 100), topic: topic, partition: 0) }
+        var read: [LogRecord] = []
+        var pages = 0
+        var next: Int64 = 0
+        while next < 700 {
+            let page = try await store.read(topic: topic, partition: 0, from: next, maxRecords: 512, maxBytes: 8 << 20)
+            guard let last = page.last else { return XCTFail("nothing read at offset \(next)") }
+            read += page
+            pages += 1
+            next = last.offset + 1
+        }
+        XCTAssertEqual(pages, 2)
+        XCTAssertEqual(read.map(\.offset), Array(0..<700))
+        XCTAssertEqual(read[650].key, Array("p6-50".utf8))
+        XCTAssertEqual(read[650].value, Array("value p6 50".utf8))
+        let capped = try await store.read(topic: topic, partition: 0, from: 100, maxRecords: 512, maxBytes: 30)
+        XCTAssertEqual(capped.map(\.offset), [100, 101, 102], "about maxBytes of values: three of 10 bytes reach 30")
+        await store.close()
+    }
+
     func waitForRecordsWakesOnAppendAndTimesOutOtherwise() async throws {
         let store = try await open()
         let topic = try TopicName("city.wait")
@@ -179,6 +204,42 @@ struct LogStoreConformance {
         await assertThrowsLogError(.unknownPartition(topic: "city.known", partition: 1)) {
             _ = try await store.append(records("u", 1), topic: topic, partition: 1)
         }
+        await store.close()
+    }
+
+    /// What the bus asks between appends: partition counts, one partition's offsets, and a
+    /// wake-up when a partition grows (delivery's), none of it for a topic that is not there.
+    func partitionQueriesAndWakeUps() async throws {
+        let store = try await open()
+        let topic = try TopicName("city.seam")
+        let missing = try await store.partitionCount(topic)
+        XCTAssertNil(missing)
+        try await store.createTopic(topic, partitions: 2)
+        let count = try await store.partitionCount(topic)
+        XCTAssertEqual(count, 2)
+        _ = try await store.append(records("s", 4), topic: topic, partition: 1)
+        let summary = try await store.summary(topic: topic, partition: 1)
+        XCTAssertEqual(summary.index, 1)
+        XCTAssertEqual(summary.startOffset, 0)
+        XCTAssertEqual(summary.endOffset, 4)
+        XCTAssertGreaterThan(summary.sizeBytes, 0)
+        let empty = try await store.summary(topic: topic, partition: 0)
+        XCTAssertEqual(empty.endOffset, 0)
+        await assertThrowsLogError(.unknownPartition(topic: "city.seam", partition: 2)) {
+            _ = try await store.summary(topic: topic, partition: 2)
+        }
+        let unavailable = await store.unavailableReason()
+        XCTAssertNil(unavailable, "the store is up")
+
+        let woken = AsyncStream<Void>.makeStream()
+        store.notifyWhenRecords(topic: topic, partition: 0, from: 0) { woken.continuation.yield() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await Task.sleep(for: .milliseconds(100))
+        _ = try await store.append(records("n", 1), topic: topic, partition: 0)
+        var iterator = woken.stream.makeAsyncIterator()
+        _ = await iterator.next()
+        XCTAssertLessThan(clock.now - start, .seconds(3), "woken by the append, well before any fallback wake-up")
         await store.close()
     }
 

@@ -25,6 +25,8 @@ final class EmbeddedLogStoreConformanceTests: XCTestCase {
     func testPositionsCommitAndSurviveReopening() async throws { try await suite.positionsCommitAndSurviveReopening() }
     func testCreateTopicIsIdempotentAndRecordsSurviveReopening() async throws { try await suite.createTopicIsIdempotentAndRecordsSurviveReopening() }
     func testUnknownTopicsAndPartitionsAreErrors() async throws { try await suite.unknownTopicsAndPartitionsAreErrors() }
+    func testPartitionQueriesAndWakeUps() async throws { try await suite.partitionQueriesAndWakeUps() }
+    func testLongReadsComeInOrderAcrossPages() async throws { try await suite.longReadsComeInOrderAcrossPages() }
 }
 
 final class JetStreamLogStoreConformanceTests: XCTestCase {
@@ -56,6 +58,8 @@ final class JetStreamLogStoreConformanceTests: XCTestCase {
     func testPositionsCommitAndSurviveReopening() async throws { try await suite.positionsCommitAndSurviveReopening() }
     func testCreateTopicIsIdempotentAndRecordsSurviveReopening() async throws { try await suite.createTopicIsIdempotentAndRecordsSurviveReopening() }
     func testUnknownTopicsAndPartitionsAreErrors() async throws { try await suite.unknownTopicsAndPartitionsAreErrors() }
+    func testPartitionQueriesAndWakeUps() async throws { try await suite.partitionQueriesAndWakeUps() }
+    func testLongReadsComeInOrderAcrossPages() async throws { try await suite.longReadsComeInOrderAcrossPages() }
 
     /// JetStream's duplicate window drops a second publish with the same event id.
     func testDuplicateEventIDIsStoredOnce() async throws {

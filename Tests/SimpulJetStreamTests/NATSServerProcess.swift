@@ -28,13 +28,14 @@ final class NATSServerProcess: @unchecked Sendable {
             : nil
     }
 
-    init(storeDirectory: String) throws {
+    /// Starts a server; with `port` (a restart) on that port, else on a free one.
+    init(storeDirectory: String, port: Int? = nil) throws {
         guard let executable = Self.executable() else { throw NATSServerError.notInstalled }
         self.storeDirectory = storeDirectory
-        port = try Self.freePort()
+        self.port = try port ?? Self.freePort()
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDirectory]
+        process.arguments = ["-js", "-a", "127.0.0.1", "-p", String(self.port), "-sd", storeDirectory]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -44,6 +45,13 @@ final class NATSServerProcess: @unchecked Sendable {
     func stop() {
         guard process.isRunning else { return }
         process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// SIGKILL: the server gets no chance to flush or say goodbye.
+    func kill() {
+        guard process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 

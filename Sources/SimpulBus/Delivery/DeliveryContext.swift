@@ -22,8 +22,8 @@ public struct DeliverySettings: Sendable {
 
 /// What every subscription's worker shares.
 struct DeliveryContext: Sendable {
-    let log: Log
-    let positions: EmbeddedLogStore
+    /// The topics' events and the delivery cursors (`delivery:<subscription>` positions).
+    let store: any LogStore
     let pending: PendingStore
     let deadLetters: DeadLetterStore
     let attempts: AttemptJournal

@@ -15,15 +15,16 @@ public actor DeliveryEngine {
     private var reserved: Set<String> = []
     private var started = false
 
-    init(log: Log, positions: EmbeddedLogStore, sender: any AsyncDeliveryTransport, settings: DeliverySettings,
+    /// Opens the journals in `log` (the data directory); reads events and keeps cursors in `store`.
+    init(log: Log, store topics: any LogStore, sender: any AsyncDeliveryTransport, settings: DeliverySettings,
          pseudonymKey: [UInt8], logger: Logger, io: any StorageIO) async throws {
         store = try SubscriptionStore(log: log, io: io)
         let engine = Locked<DeliveryEngine?>(nil)
         context = DeliveryContext(
-            log: log, positions: positions, pending: try await PendingStore(log: log, io: io),
+            store: topics, pending: try await PendingStore(log: log, io: io),
             deadLetters: try DeadLetterStore(log: log, io: io),
             attempts: try AttemptJournal(log: log, logger: logger, io: io), sender: sender, settings: settings,
-            pseudonymKey: pseudonymKey, ops: OpsEvents(log: log, logger: logger), logger: logger,
+            pseudonymKey: pseudonymKey, ops: OpsEvents(store: topics, logger: logger), logger: logger,
             pause: { name, reason in await engine.withLock { $0 }?.pause(name, reason: reason) })
         engine.withLock { $0 = self }
     }
@@ -128,10 +129,10 @@ public actor DeliveryEngine {
     /// A new subscription (or a topic added to one) starts at the end of what is there now.
     private func startAtEnd(_ name: String, topics: [String]) async throws {
         for topic in topics {
-            guard let topicName = try? TopicName(topic), let count = context.log.partitionCount(topicName) else { continue }
+            guard let topicName = try? TopicName(topic), let count = try await context.store.partitionCount(topicName) else { continue }
             for index in 0..<count {
-                let end = try context.log.partition(topicName, index).endOffset
-                try await context.positions.commitPosition(end, consumer: "delivery:" + name, topic: topicName, partition: index)
+                let end = try await context.store.summary(topic: topicName, partition: index).endOffset
+                try await context.store.commitPosition(end, consumer: "delivery:" + name, topic: topicName, partition: index)
             }
         }
     }

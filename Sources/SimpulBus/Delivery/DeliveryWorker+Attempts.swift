@@ -239,7 +239,7 @@ extension DeliveryWorker {
                 guard let name = try? TopicName(window.topic) else { continue }
                 let low = window.low
                 do {
-                    try await context.positions.commitPosition(low, consumer: consumerName, topic: name, partition: window.partition)
+                    try await context.store.commitPosition(low, consumer: consumerName, topic: name, partition: window.partition)
                     windows[key]?.committed = low
                 } catch {
                     context.logger.error("cannot save a delivery cursor", metadata: [

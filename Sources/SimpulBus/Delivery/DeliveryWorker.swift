@@ -104,7 +104,10 @@ actor DeliveryWorker {
             var timeoutMs: Int64 = 1000
             if let next = due.first?.dueMs { timeoutMs = min(timeoutMs, max(1, next - now)) }
             if breaker.state == .open { timeoutMs = min(timeoutMs, max(1, breaker.probeAtMs - now)) }
-            watchCaughtUpPartitions()
+            if !committing, windows.values.contains(where: { $0.low > $0.committed }) {
+                scheduleCommit()  // a cursor commit that failed earlier (its store was out of reach)
+            }
+            await watchCaughtUpPartitions()
             await wake.wait(timeout: .milliseconds(timeoutMs))
         }
     }
@@ -142,8 +145,9 @@ actor DeliveryWorker {
         var readAny = false
         let windowMax = max(context.settings.windowMin, subscription.maxInFlight * 4)
         for key in windows.keys.sorted() {
-            guard var window = windows[key], let name = try? TopicName(window.topic),
-                  let partition = try? context.log.partition(name, window.partition) else { continue }
+            guard let known = windows[key], let name = try? TopicName(known.topic),
+                  let partition = try? await context.store.summary(topic: name, partition: known.partition),
+                  var window = windows[key] else { continue }  // looked up again: answers settle events meanwhile
             // Unsettled events fill the window; settled ones whose cursor commit (an fsync) is
             // still on its way may add up to three windows more, so reading never waits on a sync.
             let room = min(windowMax - window.unsettledCount, 4 * windowMax - Int(window.nextRead - window.committed))
@@ -154,20 +158,27 @@ actor DeliveryWorker {
                     "from": "\(window.nextRead)", "to": "\(partition.startOffset)"])
                 counters.expired += Int(partition.startOffset - window.nextRead)
                 window.nextRead = partition.startOffset
+                windows[key] = window
             }
+            let from = window.nextRead
             let records: [LogRecord]
             do {
-                records = try partition.read(from: window.nextRead, maxRecords: min(room, 512), maxBytes: 8 << 20)
+                records = try await context.store.read(topic: name, partition: window.partition, from: from,
+                                                       maxRecords: min(room, 512), maxBytes: 8 << 20)
+            } catch let error as any LogStoreError where error.isUnavailable {
+                continue  // the cluster is out of reach: nothing is skipped, the read is tried again later
             } catch {
                 context.logger.error("cannot read an event for delivery; skipping it", metadata: [
-                    "subscription": "\(subscription.name)", "topic": "\(window.topic)", "offset": "\(window.nextRead)",
+                    "subscription": "\(subscription.name)", "topic": "\(window.topic)", "offset": "\(from)",
                     "error": "\(error)"])
+                guard var window = windows[key], window.nextRead == from else { continue }
                 counters.unreadable += 1
-                window.opened(window.nextRead)
-                window.settle(window.nextRead)
+                window.opened(from)
+                window.settle(from)
                 windows[key] = window
                 continue
             }
+            guard var window = windows[key], window.nextRead == from else { continue }
             for record in records {
                 window.opened(record.offset)
                 guard let job = makeJob(record, topic: window.topic, partition: window.partition, now: now) else {
@@ -209,22 +220,30 @@ actor DeliveryWorker {
     /// cursor, or at the beginning for a topic created after the subscription.
     private func openWindows() async {
         for topic in subscription.topics {
-            guard let name = try? TopicName(topic), let count = context.log.partitionCount(name) else { continue }
+            guard let name = try? TopicName(topic), let count = try? await context.store.partitionCount(name) else { continue }
             for index in 0..<count where windows["\(topic)/\(index)"] == nil {
-                let start = (try? await context.positions.position(consumer: consumerName, topic: name, partition: index)) ?? nil
+                // A cursor that cannot be read now (the cluster is out of reach) is tried
+                // again on the next round: starting at 0 would send everything again.
+                let start: Int64?
+                do {
+                    start = try await context.store.position(consumer: consumerName, topic: name, partition: index)
+                } catch {
+                    continue
+                }
                 windows["\(topic)/\(index)"] = PartitionWindow(topic: topic, partition: index, start: start ?? 0)
             }
         }
     }
 
-    /// Asks the log to wake the loop when a partition that has been read to its end grows.
-    private func watchCaughtUpPartitions() {
-        for (key, window) in windows {
-            guard let name = try? TopicName(window.topic), let partition = try? context.log.partition(name, window.partition),
+    /// Asks the store to wake the loop when a partition that has been read to its end grows.
+    func watchCaughtUpPartitions() async {
+        for (key, window) in windows where !watching.withLock({ $0.contains(key) }) {
+            guard let name = try? TopicName(window.topic),
+                  let partition = try? await context.store.summary(topic: name, partition: window.partition),
                   window.nextRead >= partition.endOffset else { continue }
             let fresh = watching.withLock { $0.insert(key).inserted }
             guard fresh else { continue }
-            partition.notifyWhenRecords(from: window.nextRead) { [wake, watching] in
+            context.store.notifyWhenRecords(topic: name, partition: window.partition, from: window.nextRead) { [wake, watching] in
                 _ = watching.withLock { $0.remove(key) }
                 wake.signal()
             }

@@ -8,7 +8,7 @@ import SimpulMapping
 /// admin's own system can subscribe to them like to any other topic.
 struct OpsEvents: Sendable {
     static let topic = "simpul.ops"
-    let log: Log
+    let store: any LogStore
     let logger: Logger
 
     enum Kind: String {
@@ -31,8 +31,9 @@ struct OpsEvents: Sendable {
         ])
         do {
             let name = try TopicName(Self.topic)
-            try log.createTopic(name, partitions: 1)
-            _ = try await log.partition(name, 0).append(key: Array(subscription.utf8), value: JSONWriter.write(event), timestampMs: now)
+            try await store.createTopic(name, partitions: 1)
+            _ = try await store.append([AppendRecord(key: Array(subscription.utf8), value: JSONWriter.write(event), timestampMs: now)],
+                                       topic: name, partition: 0)
         } catch {
             logger.error("could not publish an operational event", metadata: [
                 "type": "\(kind.rawValue)", "subscription": "\(subscription)", "error": "\(error)"])

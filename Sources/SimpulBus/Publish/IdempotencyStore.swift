@@ -47,13 +47,36 @@ public final class IdempotencyStore: Sendable {
     /// (so that snapshot work stays proportional to the events published).
     let snapshotEventsMin: Int
 
+    /// Opens the journal in `log` and recovers the events appended to the topics of `log`.
     public init(log: Log, windowMs: Int64, snapshotEventsMin: Int = 100_000, io: any StorageIO = PosixStorageIO()) throws {
         self.windowMs = windowMs
         self.snapshotEventsMin = snapshotEventsMin
+        journal = try Self.openJournal(log, io: io)
+        var loaded = try Self.load(journal)
+        try Self.recoverTails(of: log, windowMs: windowMs, into: &loaded)
+        state = Locked(loaded)
+    }
+
+    /// Opens the journal in `log` and recovers the events appended to the topics of `store`
+    /// (a JetStream cluster).
+    public init(journalsOf log: Log, topicsIn store: any LogStore, windowMs: Int64, snapshotEventsMin: Int = 100_000,
+                io: any StorageIO = PosixStorageIO()) async throws {
+        self.windowMs = windowMs
+        self.snapshotEventsMin = snapshotEventsMin
+        journal = try Self.openJournal(log, io: io)
+        var loaded = try Self.load(journal)
+        try await Self.recoverTails(of: store, windowMs: windowMs, into: &loaded)
+        state = Locked(loaded)
+    }
+
+    private static func openJournal(_ log: Log, io: any StorageIO) throws -> Journal {
         var options = log.options
         options.segmentBytesMax = min(options.segmentBytesMax, 16 << 20)
         options.retention = .keepEverything
-        journal = try Journal.open(directory: log.journalsDirectory + "/idempotency", options: options, io: io)
+        return try Journal.open(directory: log.journalsDirectory + "/idempotency", options: options, io: io)
+    }
+
+    private static func load(_ journal: Journal) throws -> State {
         var loaded = State()
         if let snapshot = journal.snapshot {
             for line in String(decoding: snapshot.state, as: UTF8.self).split(separator: "\n") {
@@ -61,8 +84,7 @@ public final class IdempotencyStore: Sendable {
             }
         }
         try journal.replay { IdempotencyCodec.apply(Substring(String(decoding: $0.value, as: UTF8.self)), to: &loaded) }
-        try Self.recoverTails(of: log, windowMs: windowMs, into: &loaded)
-        state = Locked(loaded)
+        return loaded
     }
 
     /// The remembered location of an event id, if it is still in the window.
@@ -179,15 +201,39 @@ public final class IdempotencyStore: Sendable {
                 while true {
                     let records = try partition.read(from: next, maxRecords: 4096, maxBytes: 16 << 20)
                     guard let last = records.last else { break }
-                    for record in records where !record.key.isEmpty && nowMs - record.timestampMs <= windowMs {
-                        state.events[String(decoding: record.key, as: UTF8.self)] = EventLocation(
-                            topic: topic.value, partition: index, offset: record.offset,
-                            dataHash: EventCodec.dataHash(ofEventJSON: record.value), timeMs: record.timestampMs)
-                    }
+                    remember(records, topic: topic, partition: index, windowMs: windowMs, nowMs: nowMs, into: &state)
                     next = last.offset + 1
                 }
                 state.watermarks[key] = next
             }
+        }
+    }
+
+    /// The same, reading the topics of `store`.
+    static func recoverTails(of store: any LogStore, windowMs: Int64, into state: inout State) async throws {
+        let nowMs = currentTimeMs()
+        for topic in try await store.topics() {
+            for partition in topic.partitions {
+                let key = "\(topic.name.value)/\(partition.index)"
+                var next = max(partition.startOffset, state.watermarks[key] ?? 0)
+                while next < partition.endOffset {
+                    let records = try await store.read(topic: topic.name, partition: partition.index, from: next,
+                                                       maxRecords: 4096, maxBytes: 16 << 20)
+                    guard let last = records.last else { break }
+                    remember(records, topic: topic.name, partition: partition.index, windowMs: windowMs, nowMs: nowMs, into: &state)
+                    next = last.offset + 1
+                }
+                state.watermarks[key] = next
+            }
+        }
+    }
+
+    private static func remember(_ records: [LogRecord], topic: TopicName, partition: Int, windowMs: Int64, nowMs: Int64,
+                                 into state: inout State) {
+        for record in records where !record.key.isEmpty && nowMs - record.timestampMs <= windowMs {
+            state.events[String(decoding: record.key, as: UTF8.self)] = EventLocation(
+                topic: topic.value, partition: partition, offset: record.offset,
+                dataHash: EventCodec.dataHash(ofEventJSON: record.value), timeMs: record.timestampMs)
         }
     }
 }

@@ -106,10 +106,10 @@ extension Bus {
             let topicName = try TopicName(key.topic)
             let started = Date()
             let first = try await wrapStorage {
-                try log.createTopic(topicName, partitions: settings.partitionsPerTopic)
-                return try await log.partition(topicName, key.partition).append(items.map {
+                try await ensureTopic(topicName)
+                return try await store.append(items.map {
                     AppendRecord(key: Array($0.event.id.utf8), value: EventCodec.encode($0.event), timestampMs: nowMs)
-                })
+                }, topic: topicName, partition: key.partition)
             }
             stats.recordAppendLatency(ms: Date().timeIntervalSince(started) * 1000)
             var remembered: [(id: String, dataHash: String)] = []
@@ -227,7 +227,8 @@ extension Bus {
 
     static func timestamp(_ date: Date) -> String { Timestamp.rfc3339(date) }
 
-    /// Turns the log's storage errors into the bus's (507 for a full disk, 503 otherwise).
+    /// Turns the log's storage errors into the bus's (507 for a full disk, 503 otherwise;
+    /// 503 `log.unavailable` while a remote store's servers are out of reach).
     func wrapStorage<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
@@ -237,6 +238,8 @@ extension Bus {
             case .storageFailed, .partitionReadOnly, .closed: throw BusError.storage(error.description)
             default: throw error
             }
+        } catch let error as any LogStoreError {
+            throw error.isUnavailable ? BusError.logUnavailable(error.description) : BusError.storage(error.description)
         }
     }
 }

@@ -40,23 +40,30 @@ extension Bus {
     public func readEvents(topic: String, partition: Int, from offset: Int64, limit: Int, wait: Duration,
                            principal: Principal) async throws -> EventPage {
         let name = try TopicName(topic)
-        let source = try log.partition(name, partition)
-        var records = try source.read(from: offset, maxRecords: limit, maxBytes: 4 << 20)
-        // Long-poll in slices, so that a shutting-down server answers its waiting readers
-        // at once instead of holding its grace period for them.
-        let deadline = ContinuousClock.now + wait
-        while records.isEmpty && !isShuttingDown && ContinuousClock.now < deadline {
-            let slice = min(deadline - ContinuousClock.now, .milliseconds(250))
-            if await source.waitForRecords(from: offset, timeout: slice) {
-                records = try source.read(from: offset, maxRecords: limit, maxBytes: 4 << 20)
+        return try await wrapStorage {
+            var records = try await store.read(topic: name, partition: partition, from: offset, maxRecords: limit, maxBytes: 4 << 20)
+            // Long-poll in slices, so that a shutting-down server answers its waiting readers
+            // at once instead of holding its grace period for them.
+            let deadline = ContinuousClock.now + wait
+            while records.isEmpty && !isShuttingDown && ContinuousClock.now < deadline {
+                let slice = min(deadline - ContinuousClock.now, .milliseconds(250))
+                if try await store.waitForRecords(topic: name, partition: partition, from: offset, timeout: slice) {
+                    records = try await store.read(topic: name, partition: partition, from: offset, maxRecords: limit, maxBytes: 4 << 20)
+                }
             }
+            let start = records.isEmpty ? try await store.summary(topic: name, partition: partition).startOffset : offset
+            return page(records, topic: topic, partition: partition, from: offset, startOffset: start, principal: principal)
         }
+    }
+
+    private func page(_ records: [LogRecord], topic: String, partition: Int, from offset: Int64, startOffset: Int64,
+                      principal: Principal) -> EventPage {
         let redact = principal.kind == .admin ? [] : principal.redact
         let events = records.map {
             ($0.offset, redact.isEmpty ? $0.value : FieldPolicy.redact($0.value, paths: redact, pseudonymKey: pseudonymKey))
         }
         return EventPage(topic: topic, partition: partition, records: events,
-                         nextOffset: (records.last?.offset).map { $0 + 1 } ?? max(offset, source.startOffset))
+                         nextOffset: (records.last?.offset).map { $0 + 1 } ?? max(offset, startOffset))
     }
 }
 

@@ -61,6 +61,14 @@ public final class EmbeddedLogStore: LogStore {
         }
     }
 
+    public func partitionCount(_ topic: TopicName) async throws -> Int? { log.partitionCount(topic) }
+
+    public func summary(topic: TopicName, partition index: Int) async throws -> PartitionSummary {
+        let partition = try log.partition(topic, index)
+        return PartitionSummary(index: index, startOffset: partition.startOffset, endOffset: partition.endOffset,
+                                sizeBytes: partition.sizeBytes)
+    }
+
     public func append(_ records: [AppendRecord], topic: TopicName, partition: Int) async throws -> Int64 {
         try await log.partition(topic, partition).append(records)
     }
@@ -72,6 +80,14 @@ public final class EmbeddedLogStore: LogStore {
     public func waitForRecords(topic: TopicName, partition: Int, from offset: Int64, timeout: Duration) async throws -> Bool {
         await (try log.partition(topic, partition)).waitForRecords(from: offset, timeout: timeout)
     }
+
+    public func notifyWhenRecords(topic: TopicName, partition: Int, from offset: Int64, _ wake: @escaping @Sendable () -> Void) {
+        guard let source = try? log.partition(topic, partition) else { return }  // the caller's timeout wakes it
+        source.notifyWhenRecords(from: offset, wake)
+    }
+
+    /// Nil: a failing disk shows per partition (`Partition.failure`), not as the whole store.
+    public func unavailableReason() async -> String? { nil }
 
     public func commitPosition(_ offset: Int64, consumer: String, topic: TopicName, partition: Int) async throws {
         guard !consumer.isEmpty, !consumer.contains("\t"), !consumer.contains("\n"), consumer.utf8.count <= 200 else {

@@ -10,18 +10,34 @@ public protocol LogStore: Sendable {
     func createTopic(_ name: TopicName, partitions: Int) async throws
     /// Every topic with its partitions' offsets and sizes.
     func topics() async throws -> [TopicSummary]
+    /// How many partitions `topic` has; nil when it does not exist.
+    func partitionCount(_ topic: TopicName) async throws -> Int?
+    /// One partition's offsets and size.
+    func summary(topic: TopicName, partition: Int) async throws -> PartitionSummary
     /// Appends records as one contiguous run and returns the first offset, once durable.
     func append(_ records: [AppendRecord], topic: TopicName, partition: Int) async throws -> Int64
     /// Reads up to `maxRecords` records (and about `maxBytes` of values) from `offset`.
     func read(topic: TopicName, partition: Int, from offset: Int64, maxRecords: Int, maxBytes: Int) async throws -> [LogRecord]
     /// Waits until a record at or after `offset` exists; false on timeout.
     func waitForRecords(topic: TopicName, partition: Int, from offset: Int64, timeout: Duration) async throws -> Bool
+    /// Calls `wake` once, when a record at or after `offset` exists (at once if one does),
+    /// or earlier: a wake without a record is allowed, so callers look again.
+    func notifyWhenRecords(topic: TopicName, partition: Int, from offset: Int64, _ wake: @escaping @Sendable () -> Void)
     /// Durably records that `consumer` has processed everything below `offset`.
     func commitPosition(_ offset: Int64, consumer: String, topic: TopicName, partition: Int) async throws
     /// The last committed position of `consumer`, or nil when it never committed.
     func position(consumer: String, topic: TopicName, partition: Int) async throws -> Int64?
+    /// Why the store cannot serve now (its servers are out of reach, or answer without
+    /// being able to store), or nil when it can; for readiness, so it may ask the servers.
+    func unavailableReason() async -> String?
     /// Finishes pending appends and closes.
     func close() async
+}
+
+/// An error of a store on other machines: `isUnavailable` when they are out of reach for
+/// now (the request may be retried later), as opposed to a refusal.
+public protocol LogStoreError: Error, CustomStringConvertible, Sendable {
+    var isUnavailable: Bool { get }
 }
 
 public struct TopicSummary: Sendable, Equatable {

@@ -16,7 +16,7 @@ import Glibc
 /// SIGINT or SIGTERM stops accepting, finishes in-flight requests, syncs and closes.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the bus: HTTP ingest and admin API over the embedded log.",
+        abstract: "Run the bus: HTTP ingest and admin API over the embedded log (or a NATS JetStream cluster).",
         discussion: "With no --config it runs the embedded default: 127.0.0.1:8080, log under ./data, adapters from ./adapters.")
 
     @Option(name: .long, help: "JSON config file (see deploy/simpul.example.json).")
@@ -68,7 +68,7 @@ struct Serve: AsyncParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let bus: Bus
         do {
-            bus = try Bus.open(settings.bus)
+            bus = try await settings.openBus()
         } catch {
             log.error("cannot start: \(error)")
             throw ExitCode(1)
@@ -115,7 +115,8 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let url = "http://\(settings.http.host):\(port)"
-        log.info("listening on \(url) (data in \(settings.bus.dataDirectory), adapters: "
+        let topicsWhere = settings.jetStream.map { "topics on NATS JetStream at \($0.servers.joined(separator: ", ")), " } ?? ""
+        log.info("listening on \(url) (\(topicsWhere)data in \(settings.bus.dataDirectory), adapters: "
                  + "\(bus.adapterNames.joined(separator: ", "))); Ctrl-C stops",
                  ["http.url": "\(url)", "data.directory": "\(settings.bus.dataDirectory)"])
         let configFile = config

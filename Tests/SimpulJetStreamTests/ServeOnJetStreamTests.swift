@@ -1,0 +1,208 @@
+import Foundation
+import Logging
+import SimpulAPI
+import SimpulBus
+import SimpulDelivery
+import SimpulJetStream
+import SimpulServer
+import SimpulTestSupport
+import XCTest
+
+/// Goal (issue 8): `simpul serve` with `"log": {"backend": "jetstream"}` keeps its topics on
+/// NATS JetStream — events published over HTTP are read back and delivered; while the NATS
+/// server is gone `/readyz` says why and a publish is refused at once with 503
+/// `log.unavailable` (no crash, no hang); when it is back everything resumes and nothing
+/// acknowledged is lost.
+final class ServeOnJetStreamTests: XCTestCase {
+    private var directory: TemporaryDirectory!
+
+    override func setUpWithError() throws {
+        if let reason = NATSServerProcess.unavailableReason { throw XCTSkip(reason) }
+        directory = try TemporaryDirectory("serve-jetstream")
+    }
+
+    override func tearDown() { directory?.remove() }
+
+    private func writeConfig(servers: [String]) throws -> String {
+        let file = directory.path + "/simpul.json"
+        let config: [String: Any] = [
+            "dataDir": directory.path + "/data", "adaptersDir": RepositoryPaths.adapters,
+            "schemasDir": RepositoryPaths.root() + "/schemas",
+            "log": ["backend": "jetstream", "servers": servers, "replicas": 1, "acceptDataLossRisk": true,
+                    "requestTimeoutMs": 1000, "freeBytesFloor": 0],
+        ]
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: file))
+        return file
+    }
+
+    func testPublishReadDeliverAcrossANATSOutage() async throws {
+        var nats = try NATSServerProcess(storeDirectory: directory.path + "/nats")
+        defer { nats.stop() }
+        let sink = try DeliverySink()
+        defer { sink.shutdown() }
+        let api = try await ServedBus(configFile: try writeConfig(servers: [nats.url]))
+
+        let subscription = #"{"name":"sink","topics":["city.business.business"],"url":"\#(sink.url(path: "/hook"))"}"#
+        XCTAssertEqual(try api.request("POST", "/v1/subscriptions", body: Array(subscription.utf8)).status, 201)
+        var acknowledged: [String] = []
+        let batch = try api.publish(["evt-1", "evt-2", "evt-3"])
+        XCTAssertEqual(batch.status, 202, batch.bodyText)
+        acknowledged += ["evt-1", "evt-2", "evt-3"]
+        for id in ["evt-4", "evt-5"] {
+            XCTAssertEqual(try api.publish([id]).status, 202)
+            acknowledged.append(id)
+        }
+        XCTAssertEqual(try api.readIDs(), acknowledged, "read back through /v1/topics, in order")
+        let delivered = await sink.waitUntil(timeout: .seconds(15)) { $0.distinctWebhookIDs.isSuperset(of: acknowledged) }
+        XCTAssertTrue(delivered, "delivered so far: \(sink.distinctWebhookIDs.sorted())")
+        XCTAssertEqual(try api.request("GET", "/readyz").status, 200)
+        // Two events the subscription has not read yet when the cluster goes away.
+        XCTAssertEqual(try api.request("POST", "/v1/subscriptions/sink/pause").status, 200)
+        XCTAssertEqual(try api.publish(["evt-p1", "evt-p2"]).status, 202)
+        acknowledged += ["evt-p1", "evt-p2"]
+
+        nats.kill()
+        let notReady = try await api.waitForReadiness(503, timeout: .seconds(10))
+        XCTAssertTrue(notReady.bodyText.contains("cannot reach the NATS cluster at \(nats.url)"), notReady.bodyText)
+        let clock = ContinuousClock()
+        var refused: RawHTTPClient.Response?
+        let refusalTime = try clock.measure { refused = try api.publish(["evt-6"]) }
+        XCTAssertEqual(refused?.status, 503, refused?.bodyText ?? "")
+        XCTAssertTrue(refused?.bodyText.contains("\"code\":\"log.unavailable\"") ?? false, refused?.bodyText ?? "")
+        XCTAssertEqual(refused?.header("Retry-After"), "30")
+        XCTAssertLessThan(refusalTime, .seconds(2), "refused at once, not after a timeout")
+        XCTAssertEqual(try api.request("GET", "/v1/topics/city.business.business/events?from=0").status, 503)
+        let lateSubscription = #"{"name":"late","topics":["city.business.business"],"url":"\#(sink.url(path: "/late"))"}"#
+        let notCreated = try api.request("POST", "/v1/subscriptions", body: Array(lateSubscription.utf8))
+        XCTAssertEqual(notCreated.status, 503, "its start position cannot be read: \(notCreated.bodyText)")
+        // Resumed while the cluster is away: it tries to read and must skip nothing.
+        XCTAssertEqual(try api.request("POST", "/v1/subscriptions/sink/resume").status, 200)
+        try await Task.sleep(for: .milliseconds(1500))
+
+        nats = try NATSServerProcess(storeDirectory: directory.path + "/nats", port: nats.port)
+        _ = try await api.waitForReadiness(200, timeout: .seconds(15))
+        for id in ["evt-6", "evt-7"] {  // the refused one is retried, as its client would
+            let again = try api.publish([id])
+            XCTAssertEqual(again.status, 202, again.bodyText)
+            acknowledged.append(id)
+        }
+        XCTAssertEqual(try api.readIDs(), acknowledged, "every acknowledged event is there once, after the restart")
+        let all = await sink.waitUntil(timeout: .seconds(15)) { $0.distinctWebhookIDs.isSuperset(of: acknowledged) }
+        XCTAssertTrue(all, "delivered: \(sink.distinctWebhookIDs.sorted())")
+        let publishedAgain = try api.publish(["evt-2"])
+        XCTAssertEqual(publishedAgain.status, 200, "a repeated id is a duplicate, not a second event: \(publishedAgain.bodyText)")
+        await api.stop()
+
+        // Simpul restarted on the same data directory and cluster: event ids are recovered
+        // from the streams, the delivery cursor from the positions bucket.
+        let restarted = try await ServedBus(configFile: try writeConfig(servers: [nats.url]))
+        let repeated = try restarted.publish(["evt-3"])
+        XCTAssertEqual(repeated.status, 200, "still known as published: \(repeated.bodyText)")
+        XCTAssertEqual(try restarted.publish(["evt-8"]).status, 202)
+        acknowledged.append("evt-8")
+        XCTAssertEqual(try restarted.readIDs(), acknowledged)
+        let last = await sink.waitUntil(timeout: .seconds(15)) { $0.distinctWebhookIDs.contains("evt-8") }
+        XCTAssertTrue(last, "delivered: \(sink.distinctWebhookIDs.sorted())")
+        XCTAssertEqual(sink.requestsPerWebhookID.filter { $0.value > 1 }, [:], "nothing delivered twice across the restart")
+        await restarted.stop()
+    }
+
+    /// `simpul serve` refuses to start, naming the servers, when none answers.
+    func testServeExitsNamingTheServersWhenTheClusterCannotBeReached() throws {
+        let url = "nats://127.0.0.1:\(try NATSServerProcess.freePort())"
+        let result = try runCommand(Products.executable("simpul"),
+                                    ["serve", "--config", try writeConfig(servers: [url]), "--listen", "127.0.0.1:0"])
+        XCTAssertEqual(result.status, 1, result.standardOutput + result.standardError)
+        XCTAssertTrue((result.standardOutput + result.standardError).contains("cannot reach the NATS cluster at \(url)"),
+                      result.standardOutput + result.standardError)
+    }
+
+    /// A config that would acknowledge what one failure can lose is refused at load, naming the key.
+    func testConfigRefusesOneReplicaWithoutAcceptingTheRisk() throws {
+        let file = directory.path + "/risky.json"
+        try #"{"log": {"backend": "jetstream", "servers": ["nats://127.0.0.1:4222"], "replicas": 1}}"#
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ServeConfiguration.load(file: file)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("config key \"log.replicas\": refusing a JetStream setup"), "\(error)")
+        }
+        let example = try ServeConfiguration.load(file: RepositoryPaths.root() + "/deploy/nats/simpul.json")
+        XCTAssertEqual(example.jetStream?.replicas, 3)
+        XCTAssertEqual(example.jetStream?.servers.count, 3)
+    }
+}
+
+/// The bus of a config file, served on 127.0.0.1 with an admin token, delivering through
+/// libcurl like `simpul serve`.
+private final class ServedBus: @unchecked Sendable {
+    let bus: Bus
+    let server: HTTPServer
+    let sender: CurlMultiSender
+    let port: Int
+    let admin: String
+
+    init(configFile: String) async throws {
+        let configuration = try ServeConfiguration.load(file: configFile)
+        bus = try await configuration.openBus()
+        sender = try CurlMultiSender()
+        var delivery = DeliverySettings()
+        delivery.addressPolicy = AddressPolicy(allowPrivateNetworks: true)
+        _ = try await bus.startDelivery(sender: sender, settings: delivery)
+        admin = try bus.tokens.create(kind: .admin, name: "admin-\(UUID().uuidString.prefix(8))").token
+        var http = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
+        http.threadCount = 1
+        var logger = Logger(label: "simpul.test")
+        logger.logLevel = .critical
+        server = HTTPServer(configuration: http, handler: APIRouter.make(bus: bus, probes: Probes()), logger: logger)
+        port = try await server.start()
+    }
+
+    func stop() async {
+        await server.shutdown()
+        await bus.close()
+        sender.shutdown()
+    }
+
+    func request(_ method: String, _ target: String, body: [UInt8] = [],
+                 contentType: String = "application/json") throws -> RawHTTPClient.Response {
+        let client = try RawHTTPClient(port: port, readTimeoutSeconds: 10)
+        var headers = [("Authorization", "Bearer \(admin)")]
+        if !body.isEmpty { headers.append(("Content-Type", contentType)) }
+        guard let response = client.request(method, target, headers: headers, body: body) else {
+            throw RawHTTPClient.Failure(description: "no response to \(method) \(target)")
+        }
+        return response
+    }
+
+    /// Canonical business events (topic `city.business.business`), in one request.
+    func publish(_ ids: [String]) throws -> RawHTTPClient.Response {
+        let events = ids.map {
+            #"{"specversion":"1.0","id":"\#($0)","source":"/balikpapan/dpmptsp/oss","type":"city.business.business.upserted","#
+                + #""dataschema":"schemas/business.v1.json","subject":"business/9120001234567","#
+                + #""data":{"nib":"9120001234567","name":"CV \#($0)","kbli":[{"code":"47111","title":"Perdagangan eceran"}]}}"#
+        }
+        return try request("POST", "/v1/events", body: Array("[\(events.joined(separator: ","))]".utf8),
+                           contentType: "application/cloudevents-batch+json")
+    }
+
+    func readIDs() throws -> [String] {
+        let response = try request("GET", "/v1/topics/city.business.business/events?from=0&limit=100")
+        guard response.status == 200,
+              let page = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+              let records = page["records"] as? [[String: Any]] else {
+            throw RawHTTPClient.Failure(description: "read answered \(response.status): \(response.bodyText)")
+        }
+        return records.compactMap { ($0["event"] as? [String: Any])?["id"] as? String }
+    }
+
+    func waitForReadiness(_ status: Int, timeout: Duration) async throws -> RawHTTPClient.Response {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let response = try request("GET", "/readyz")
+            if response.status == status || ContinuousClock.now >= deadline {
+                XCTAssertEqual(response.status, status, response.bodyText)
+                return response
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
