@@ -135,6 +135,29 @@ extension JetStreamLogStore {
         return message
     }
 
+    /// Publishes one record and waits for its PubAck; returns its offset (the first one's
+    /// offset when JetStream recognised a duplicate `Nats-Msg-Id`).
+    static func publish(_ jetStream: OpaquePointer, _ record: AppendRecord, subject: String, stream: String) throws -> Int64 {
+        let message = try makeMessage(record, subject: subject, stream: stream)
+        defer { natsMsg_Destroy(message) }
+        var ack: UnsafeMutablePointer<jsPubAck>?
+        var code = jsErrCode(0)
+        var options = jsPubOptions()
+        jsPubOptions_Init(&options)
+        let status = withOptionalCString(StreamNaming.messageID(key: record.key)) { messageID in
+            stream.withCString { expected in
+                options.MsgId = messageID
+                options.ExpectStream = expected
+                return js_PublishMsg(&ack, jetStream, message, &options, &code)
+            }
+        }
+        guard status == NATS_OK, let ack else {
+            throw NATSClient.failure("publishing to \(stream) (nothing was acknowledged)", status, code)
+        }
+        defer { jsPubAck_Destroy(ack) }
+        return Int64(ack.pointee.Sequence) - 1
+    }
+
     /// The record at `offset`, or nil when JetStream no longer has that sequence.
     static func message(_ jetStream: OpaquePointer, stream: String, offset: Int64) throws -> LogRecord? {
         var message: OpaquePointer?

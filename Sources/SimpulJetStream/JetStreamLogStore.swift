@@ -9,9 +9,9 @@ import SimpulLog
 /// `sync_interval: always` means the record is on the disks of a majority of servers.
 /// Each record is published with `Nats-Msg-Id` set to its key (the event id), so JetStream's
 /// duplicate window drops a repeated publish and answers with the first one's sequence.
-/// Appends are pipelined: each hands its records to libnats in one go on the store's queue and
-/// then waits for their PubAcks while other appends send theirs, so a batch still gets
-/// consecutive offsets as long as no other process appends to the same partition at the same time.
+/// Concurrent appends are sent together in pipelined rounds (`AppendGroup`); each append's
+/// records go out back to back, so a batch gets consecutive offsets as long as no other
+/// process appends to the same partition at the same time.
 public final class JetStreamLogStore: LogStore {
     /// Headers that carry what a NATS message has no field for.
     /// The record key in hex, only for keys that are not their own `Nats-Msg-Id`.
@@ -31,6 +31,8 @@ public final class JetStreamLogStore: LogStore {
     /// Partition counts seen (a topic's count never changes), so that the bus's frequent
     /// "how many partitions" costs no round trip.
     private let knownPartitions = Locked<[TopicName: Int]>([:])
+    /// Appends waiting for the next pipelined round.
+    private let appends = AppendGroup()
 
     /// Connects and opens (or creates) the positions bucket; throws a clear error when the
     /// settings are unsafe or no server answers.
@@ -112,35 +114,19 @@ public final class JetStreamLogStore: LogStore {
                 throw LogError.keyTooLarge(bytes: record.key.count, limit: LogLimits.recordKeyBytesMax)
             }
         }
-        let acks = client.acks, timeoutMs = client.settings.requestTimeoutMs
-        // A partition of a topic this store created or counted is known to exist; any other
-        // is not looked up first either (one round trip less per append): a publish to a
-        // partition that does not exist finds no responder, and only then is the reason found.
+        // A partition of a topic this store created or counted needs no look-up first (one
+        // round trip less per append); a stream removed behind its back fails the publish,
+        // which names the stream it expected.
         let known = knownPartitions.withLock { $0[topic] }
         if let known, partition >= known || partition < 0 {
             throw LogError.unknownPartition(topic: topic.value, partition: partition)
         }
-        let stream = StreamNaming.stream(topic, partition)
-        let subject = StreamNaming.subject(topic, partition)
-        let outcome = try await client.publish(count: records.count) { connection, jetStream, waiter in
-            Self.send(connection, jetStream, acks, waiter, records, subject: subject, stream: stream, timeoutMs: timeoutMs)
+        let group = appends, client = self.client
+        return try await withCheckedThrowingContinuation { continuation in
+            let append = AppendGroup.Append(records: records, topic: topic, partition: partition, known: known != nil,
+                                            continuation: continuation)
+            if group.enqueue(append) { Self.drain(group, client: client) }
         }
-        do {
-            return try Self.firstOffset(outcome, stream: stream)
-        } catch {
-            if outcome.sendError == nil, let missing = await missingPartition(topic, partition) { throw missing }
-            throw error
-        }
-    }
-
-    /// Why a publish to the partition failed when it is because the partition does not exist;
-    /// nil when it exists or the look-up fails too (the publish's own error says more then).
-    private func missingPartition(_ topic: TopicName, _ partition: Int) async -> LogError? {
-        let found = try? await client.run { jetStream -> LogError? in
-            try Self.streamState(jetStream, StreamNaming.stream(topic, partition)) == nil
-                ? try Self.missing(jetStream, topic, partition) : nil
-        }
-        return found ?? nil
     }
 
     public func read(topic: TopicName, partition: Int, from offset: Int64, maxRecords: Int, maxBytes: Int) async throws -> [LogRecord] {
@@ -156,14 +142,18 @@ public final class JetStreamLogStore: LogStore {
             var records: [LogRecord] = []
             var bytes = 0
             var next = max(offset, 0)
-            let wanted = min(Int64(maxRecords), state.endOffset - next)
-            if wanted > 1, let fetched = try Self.directBatch(connection, stream: stream, offset: next, batch: Int(wanted),
-                                                              maxBytes: maxBytes, timeoutMs: timeoutMs), !fetched.isEmpty {
+            // Batches of at most `batchMax` records until the read is complete; record by
+            // record (below) for a last one, or when the server sends no batch.
+            while bytes < maxBytes {
+                let wanted = min(Int64(maxRecords - records.count), state.endOffset - next)
+                guard wanted > 1, let fetched = try Self.directBatch(connection, stream: stream, offset: next, batch: Int(wanted),
+                                                                     maxBytes: maxBytes - bytes, timeoutMs: timeoutMs),
+                      let last = fetched.last else { break }
                 for record in fetched where record.offset < state.endOffset && bytes < maxBytes {
                     records.append(record)
                     bytes += record.value.count
                 }
-                return records
+                next = last.offset + 1
             }
             while next < state.endOffset, records.count < maxRecords, bytes < maxBytes {
                 if let record = try Self.message(jetStream, stream: stream, offset: next) {

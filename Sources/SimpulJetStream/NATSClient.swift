@@ -13,9 +13,8 @@ final class NATSClient: @unchecked Sendable {
     private var connection: OpaquePointer?
     private(set) var jetStream: OpaquePointer?
     private var isClosed = false
-    private var expirySweep: (any DispatchSourceTimer)?
     let settings: JetStreamSettings
-    /// Routes the PubAcks of pipelined appends; lives as long as the client, as libnats holds it.
+    /// The PubAcks of pipelined appends; lives as long as the client, as libnats holds it.
     let acks = PublishCollector()
     /// Up or down, as libnats last said.
     let watch = ConnectionWatch()
@@ -70,7 +69,6 @@ final class NATSClient: @unchecked Sendable {
         }
         self.connection = connection
         self.jetStream = jetStream
-        startExpirySweep()
     }
 
     /// Runs `body` with the JetStream context on the client's queue.
@@ -81,58 +79,30 @@ final class NATSClient: @unchecked Sendable {
     /// Runs `body` with the connection and the JetStream context on the client's queue.
     func runWithConnection<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer, OpaquePointer) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                guard !self.isClosed, let connection = self.connection, let jetStream = self.jetStream else {
-                    continuation.resume(throwing: JetStreamError.closed)
-                    return
-                }
-                // While libnats reconnects, a request would wait out its whole timeout (and a
-                // publish sit in the reconnect buffer): refuse at once instead.
-                guard natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED else {
-                    let reason = self.watch.reason ?? "the connection to the NATS servers is not up"
-                    continuation.resume(throwing: JetStreamError.unreachable(servers: self.settings.servers, detail: reason))
-                    return
-                }
-                continuation.resume(with: Result { try body(connection, jetStream) })
+            submit { connection in
+                continuation.resume(with: Result {
+                    let (connection, jetStream) = try connection.get()
+                    return try body(connection, jetStream)
+                })
             }
         }
     }
 
-    /// Runs `send` on the client's queue to hand one append's `count` messages to libnats,
-    /// then waits, off the queue, until JetStream answered each of them. Other appends use
-    /// the queue meanwhile, so their publishes share round trips and server syncs.
-    func publish(count: Int, _ send: @escaping @Sendable (OpaquePointer, OpaquePointer, AppendWaiter) -> Void) async throws
-        -> AppendWaiter.Outcome {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                guard !self.isClosed, let connection = self.connection, let jetStream = self.jetStream else {
-                    continuation.resume(throwing: JetStreamError.closed)
-                    return
-                }
-                // As for requests: while libnats reconnects, a publish would sit in its reconnect
-                // buffer until the timeout; refuse at once instead.
-                guard natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED else {
-                    let reason = self.watch.reason ?? "the connection to the NATS servers is not up"
-                    continuation.resume(throwing: JetStreamError.unreachable(servers: self.settings.servers, detail: reason))
-                    return
-                }
-                let waiter = AppendWaiter(count: count) { continuation.resume(returning: $0) }
-                send(connection, jetStream, waiter)
+    /// Runs `body` on the client's queue with the connection and JetStream context, or the
+    /// reason there is none usable now.
+    func submit(_ body: @escaping @Sendable (Result<(OpaquePointer, OpaquePointer), JetStreamError>) -> Void) {
+        queue.async {
+            guard !self.isClosed, let connection = self.connection, let jetStream = self.jetStream else {
+                return body(.failure(.closed))
             }
+            // While libnats reconnects, a request would wait out its whole timeout (and a
+            // publish sit in the reconnect buffer): refuse at once instead.
+            guard natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED else {
+                let reason = self.watch.reason ?? "the connection to the NATS servers is not up"
+                return body(.failure(.unreachable(servers: self.settings.servers, detail: reason)))
+            }
+            body(.success((connection, jetStream)))
         }
-    }
-
-    /// libnats times out a pipelined publish itself (MaxWait); this sweep bounds the wait
-    /// whatever it does, a second after a record's deadline at most.
-    private func startExpirySweep() {
-        let acks = self.acks, timeoutMs = settings.requestTimeoutMs
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "simpul.jetstream.publish-expiry"))
-        timer.schedule(deadline: .now() + .seconds(1), repeating: .seconds(1))
-        timer.setEventHandler {
-            acks.expire(now: DispatchTime.now().uptimeNanoseconds, failure: "no acknowledgement within \(timeoutMs) ms")
-        }
-        timer.resume()
-        expirySweep = timer
     }
 
     func close() async {
@@ -140,7 +110,6 @@ final class NATSClient: @unchecked Sendable {
             queue.async {
                 if !self.isClosed {
                     self.isClosed = true
-                    self.expirySweep?.cancel()
                     if let jetStream = self.jetStream { jsCtx_Destroy(jetStream) }
                     if let connection = self.connection {
                         natsConnection_Close(connection)
@@ -148,8 +117,6 @@ final class NATSClient: @unchecked Sendable {
                     }
                     self.jetStream = nil
                     self.connection = nil
-                    // No PubAck comes any more: appends still waiting fail now.
-                    self.acks.failAll("the connection to NATS was closed before JetStream acknowledged")
                 }
                 continuation.resume()
             }

@@ -18,7 +18,6 @@ final class EmbeddedLogStoreConformanceTests: XCTestCase {
     override func tearDown() { directory.remove() }
 
     func testAppendedRecordsReadBackWithConsecutiveOffsets() async throws { try await suite.appendedRecordsReadBackWithConsecutiveOffsets() }
-    func testConcurrentAppendsEachGetTheirOwnOffsets() async throws { try await suite.concurrentAppendsEachGetTheirOwnOffsets() }
     func testKeysOfAnyBytesReadBackAsWritten() async throws { try await suite.keysOfAnyBytesReadBackAsWritten() }
     func testReadsFromAnOffsetInTheMiddleHonourLimits() async throws { try await suite.readsFromAnOffsetInTheMiddleHonourLimits() }
     func testWaitForRecordsWakesOnAppendAndTimesOutOtherwise() async throws { try await suite.waitForRecordsWakesOnAppendAndTimesOutOtherwise() }
@@ -27,6 +26,7 @@ final class EmbeddedLogStoreConformanceTests: XCTestCase {
     func testUnknownTopicsAndPartitionsAreErrors() async throws { try await suite.unknownTopicsAndPartitionsAreErrors() }
     func testPartitionQueriesAndWakeUps() async throws { try await suite.partitionQueriesAndWakeUps() }
     func testLongReadsComeInOrderAcrossPages() async throws { try await suite.longReadsComeInOrderAcrossPages() }
+    func testConcurrentAppendsKeepEachBatchTogether() async throws { try await suite.concurrentAppendsKeepEachBatchTogether() }
 }
 
 final class JetStreamLogStoreConformanceTests: XCTestCase {
@@ -51,7 +51,6 @@ final class JetStreamLogStoreConformanceTests: XCTestCase {
     }
 
     func testAppendedRecordsReadBackWithConsecutiveOffsets() async throws { try await suite.appendedRecordsReadBackWithConsecutiveOffsets() }
-    func testConcurrentAppendsEachGetTheirOwnOffsets() async throws { try await suite.concurrentAppendsEachGetTheirOwnOffsets() }
     func testKeysOfAnyBytesReadBackAsWritten() async throws { try await suite.keysOfAnyBytesReadBackAsWritten() }
     func testReadsFromAnOffsetInTheMiddleHonourLimits() async throws { try await suite.readsFromAnOffsetInTheMiddleHonourLimits() }
     func testWaitForRecordsWakesOnAppendAndTimesOutOtherwise() async throws { try await suite.waitForRecordsWakesOnAppendAndTimesOutOtherwise() }
@@ -60,6 +59,7 @@ final class JetStreamLogStoreConformanceTests: XCTestCase {
     func testUnknownTopicsAndPartitionsAreErrors() async throws { try await suite.unknownTopicsAndPartitionsAreErrors() }
     func testPartitionQueriesAndWakeUps() async throws { try await suite.partitionQueriesAndWakeUps() }
     func testLongReadsComeInOrderAcrossPages() async throws { try await suite.longReadsComeInOrderAcrossPages() }
+    func testConcurrentAppendsKeepEachBatchTogether() async throws { try await suite.concurrentAppendsKeepEachBatchTogether() }
 
     /// JetStream's duplicate window drops a second publish with the same event id.
     func testDuplicateEventIDIsStoredOnce() async throws {
