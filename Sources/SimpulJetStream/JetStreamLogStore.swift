@@ -18,9 +18,6 @@ public final class JetStreamLogStore: LogStore {
     static let keyHeader = "Simpul-Key"
     static let messageIDHeader = "Nats-Msg-Id"
     static let timeHeader = "Simpul-Time-Ms"
-    /// How often `waitForRecords` looks at a stream's last sequence.
-    static let waitPollInterval: Duration = .milliseconds(10)
-    static let waitPollIntervalIdle: Duration = .milliseconds(100)
     /// The longest a readiness probe waits for JetStream's answer.
     static let probeWaitMs = 2_000
     /// JetStream's duplicate window, in nanoseconds (two minutes, its default).
@@ -33,6 +30,8 @@ public final class JetStreamLogStore: LogStore {
     private let knownPartitions = Locked<[TopicName: Int]>([:])
     /// Appends waiting for the next pipelined round.
     private let appends = AppendGroup()
+    /// Readers waiting for partitions to grow.
+    private let waiters = PartitionWaiters()
 
     /// Connects and opens (or creates) the positions bucket; throws a clear error when the
     /// settings are unsafe or no server answers.
@@ -166,17 +165,17 @@ public final class JetStreamLogStore: LogStore {
         }
     }
 
-    /// Polls the stream's last sequence, every 10 ms at first and every 100 ms after a quiet
-    /// second, so that many idle long-polling readers cost the cluster little.
+    /// Answers at once when the record is there; otherwise waits on the partition's one
+    /// shared poller (`PartitionWaiters`), so that many idle long-polling readers and
+    /// delivery workers cost the cluster little.
     public func waitForRecords(topic: TopicName, partition: Int, from offset: Int64, timeout: Duration) async throws -> Bool {
-        let start = ContinuousClock.now
-        let deadline = start + timeout
-        while true {
-            if try await endOffset(topic, partition) > offset { return true }
-            let now = ContinuousClock.now
-            if now >= deadline || Task.isCancelled { return false }
-            let interval = now - start < .seconds(1) ? Self.waitPollInterval : Self.waitPollIntervalIdle
-            try? await Task.sleep(for: min(interval, deadline - now))
+        let deadline = ContinuousClock.now + timeout
+        if try await endOffset(topic, partition) > offset { return true }
+        if ContinuousClock.now >= deadline { return false }
+        return await waiters.wait(PartitionWaiters.Key(topic: topic, partition: partition), after: offset, until: deadline) {
+            [weak self] key in
+            guard let self else { throw JetStreamError.closed }
+            return try await self.endOffset(key.topic, key.partition)
         }
     }
 
