@@ -124,7 +124,8 @@ extension JetStreamLogStore {
         }
         guard status == NATS_OK, let message else { throw NATSClient.failure("preparing a message for \(stream)", status) }
         status = natsMsgHeader_Set(message, timeHeader, String(record.timestampMs))
-        if status == NATS_OK, !record.key.isEmpty {
+        // A printable key travels as the Nats-Msg-Id already; only other keys need their own header.
+        if status == NATS_OK, !record.key.isEmpty, !StreamNaming.keyIsItsOwnMessageID(record.key) {
             status = natsMsgHeader_Set(message, keyHeader, StreamNaming.hex(record.key))
         }
         guard status == NATS_OK else {

@@ -14,7 +14,9 @@ import SimpulLog
 /// process appends to the same partition at the same time.
 public final class JetStreamLogStore: LogStore {
     /// Headers that carry what a NATS message has no field for.
+    /// The record key in hex, only for keys that are not their own `Nats-Msg-Id`.
     static let keyHeader = "Simpul-Key"
+    static let messageIDHeader = "Nats-Msg-Id"
     static let timeHeader = "Simpul-Time-Ms"
     /// The longest a readiness probe waits for JetStream's answer.
     static let probeWaitMs = 2_000

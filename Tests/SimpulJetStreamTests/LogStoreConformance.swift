@@ -34,6 +34,19 @@ struct LogStoreConformance {
         await store.close()
     }
 
+    /// Keys come back byte for byte, printable or not (JetStream carries a printable key as
+    /// the message id and any other in a header of its own).
+    func keysOfAnyBytesReadBackAsWritten() async throws {
+        let store = try await open()
+        let topic = try TopicName("city.keys")
+        try await store.createTopic(topic, partitions: 1)
+        let keys: [[UInt8]] = [Array("evt-1".utf8), [0x00, 0xFF, 0x20, 0x41], Array("hex:41".utf8), Array("with space".utf8), []]
+        _ = try await store.append(keys.map { AppendRecord(key: $0, value: [0x31]) }, topic: topic, partition: 0)
+        let read = try await store.read(topic: topic, partition: 0, from: 0, maxRecords: 10, maxBytes: 1 << 20)
+        XCTAssertEqual(read.map(\.key), keys)
+        await store.close()
+    }
+
     func readsFromAnOffsetInTheMiddleHonourLimits() async throws {
         let store = try await open()
         let topic = try TopicName("city.middle")

@@ -18,6 +18,7 @@ final class EmbeddedLogStoreConformanceTests: XCTestCase {
     override func tearDown() { directory.remove() }
 
     func testAppendedRecordsReadBackWithConsecutiveOffsets() async throws { try await suite.appendedRecordsReadBackWithConsecutiveOffsets() }
+    func testKeysOfAnyBytesReadBackAsWritten() async throws { try await suite.keysOfAnyBytesReadBackAsWritten() }
     func testReadsFromAnOffsetInTheMiddleHonourLimits() async throws { try await suite.readsFromAnOffsetInTheMiddleHonourLimits() }
     func testWaitForRecordsWakesOnAppendAndTimesOutOtherwise() async throws { try await suite.waitForRecordsWakesOnAppendAndTimesOutOtherwise() }
     func testPositionsCommitAndSurviveReopening() async throws { try await suite.positionsCommitAndSurviveReopening() }
@@ -50,6 +51,7 @@ final class JetStreamLogStoreConformanceTests: XCTestCase {
     }
 
     func testAppendedRecordsReadBackWithConsecutiveOffsets() async throws { try await suite.appendedRecordsReadBackWithConsecutiveOffsets() }
+    func testKeysOfAnyBytesReadBackAsWritten() async throws { try await suite.keysOfAnyBytesReadBackAsWritten() }
     func testReadsFromAnOffsetInTheMiddleHonourLimits() async throws { try await suite.readsFromAnOffsetInTheMiddleHonourLimits() }
     func testWaitForRecordsWakesOnAppendAndTimesOutOtherwise() async throws { try await suite.waitForRecordsWakesOnAppendAndTimesOutOtherwise() }
     func testPositionsCommitAndSurviveReopening() async throws { try await suite.positionsCommitAndSurviveReopening() }
