@@ -11,8 +11,10 @@ import SimpulLog
 /// Every load runs in slices of `sliceSeconds`, one slice of each load per round, so that
 /// each ratio compares loads that met the same machine; a figure is the mean of its slices.
 enum PeersBench {
-    static let rounds = 3
-    static let sliceSeconds = 3.0
+    /// Short slices, many rounds: the disk's sync latency drifts within seconds here, and
+    /// the fsync-bound loads compare fairly only when their slices sit close together.
+    static let rounds = 5
+    static let sliceSeconds = 2.0
     static let appenders = 64
     static let payload = [UInt8](repeating: 0x78, count: 1024)
 
