@@ -27,7 +27,7 @@ public final class JetStreamLeases: Sendable {
     public static let defaultBucket = "simpul_leases"
 
     public let ttl: Duration
-    private let bucket: KVBucket
+    let bucket: KVBucket
     private let ownsClient: Bool
 
     /// Connects and opens (or creates) the bucket. Every node must use the same `ttl`: a
@@ -82,20 +82,30 @@ public final class JetStreamLeases: Sendable {
 
     /// Extends the lease by the time to live from now.
     /// - Throws: `SharedStateError.leaseLost` when it expired or another holder took it.
+    ///
+    /// A renew whose answer was lost (a timeout while the cluster elects a leader) may still
+    /// have been written: the next renew then finds this holder's own newer revision and
+    /// carries on from it. That is why a holder name must be unique to one process (node
+    /// name and start time, say), never shared by two.
     public func renew(_ lease: Lease) async throws(SharedStateError) -> Lease {
         let key = try KVKey.encode(lease.name)
-        let sent = ContinuousClock.now
-        let outcome = try await call {
-            try await self.bucket.write(key, Array(lease.holder.utf8), expected: lease.revision)
-        }
-        switch outcome {
-        case .written(let revision):
-            return Lease(name: lease.name, holder: lease.holder, revision: revision, validUntil: sent + ttl)
-        case .revisionMoved:
+        var expected = lease.revision
+        for _ in 0..<2 {
+            let sent = ContinuousClock.now
+            let outcome = try await call {
+                try await self.bucket.write(key, Array(lease.holder.utf8), expected: expected)
+            }
+            if case .written(let revision) = outcome {
+                return Lease(name: lease.name, holder: lease.holder, revision: revision, validUntil: sent + ttl)
+            }
             let current = try await call { try await self.bucket.latest(key) }
             let holder = current.flatMap { $0.isDeleted ? nil : String(decoding: $0.value, as: UTF8.self) }
-            throw .leaseLost(name: lease.name, holder: lease.holder, nowHeldBy: holder)
+            guard let current, holder == lease.holder, current.revision > lease.revision else {
+                throw .leaseLost(name: lease.name, holder: lease.holder, nowHeldBy: holder)
+            }
+            expected = current.revision
         }
+        throw .leaseLost(name: lease.name, holder: lease.holder, nowHeldBy: nil)
     }
 
     /// Gives the lease up at once so another node need not wait out the ttl; a lease

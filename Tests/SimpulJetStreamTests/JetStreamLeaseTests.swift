@@ -84,6 +84,19 @@ final class JetStreamLeaseTests: XCTestCase {
         await nodeB.close()
     }
 
+    func testARenewWhoseAnswerWasLostDoesNotLoseTheLease() async throws {
+        let nodeA = try await node()
+        let acquired = try await nodeA.acquire("orders-to-bpjs/1", holder: "node-a@1700000000")
+        // The renew was written but its answer lost: node-a still has the older revision.
+        let written = try await nodeA.renew(acquired)
+        let carriedOn = try await nodeA.renew(acquired)
+        XCTAssertGreaterThan(carriedOn.revision, written.revision)
+        XCTAssertTrue(carriedOn.isValid)
+        let holder = try await nodeA.holder(of: "orders-to-bpjs/1")
+        XCTAssertEqual(holder, "node-a@1700000000")
+        await nodeA.close()
+    }
+
     func testAnExpiredLeaseThatNoOneTookIsLostToo() async throws {
         let nodeA = try await node()
         let lease = try await nodeA.acquire("orders-to-bpjs/3", holder: "node-a")

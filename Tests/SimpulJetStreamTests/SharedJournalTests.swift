@@ -141,7 +141,7 @@ final class SharedJournalTests: XCTestCase {
 }
 
 /// Gathers what a follower hands over, from a task of its own.
-private final class Collector: Sendable {
+final class Collector: Sendable {
     private let follower: SharedJournalFollower
     private let received = Locked<[SharedJournalEntry]>([])
     private let task: Task<Void, Never>
