@@ -11,8 +11,10 @@ import SimpulLog
 /// Every load runs in slices of `sliceSeconds`, one slice of each load per round, so that
 /// each ratio compares loads that met the same machine; a figure is the mean of its slices.
 enum PeersBench {
-    static let rounds = 3
-    static let sliceSeconds = 3.0
+    /// Short slices, many rounds: the disk's sync latency drifts within seconds here, and
+    /// the fsync-bound loads compare fairly only when their slices sit close together.
+    static let rounds = 5
+    static let sliceSeconds = 2.0
     static let appenders = 64
     static let payload = [UInt8](repeating: 0x78, count: 1024)
 
@@ -33,6 +35,14 @@ enum PeersBench {
         let live = try blocking { try await IngestBench.busServer(directory: root + "/simpul/data") }
         let singleScript = try IngestBench.script(root + "/simpul", batch: 1, token: live.token)
         let batchScript = try IngestBench.script(root + "/simpul", batch: 100, token: live.token)
+        let lazyHTTP = try blocking {
+            try await PeersJetStreamBus.server(url: lazyURL, policy: .interval, directory: root + "/simpul/jetstream-lazy")
+        }
+        let alwaysHTTP = try blocking {
+            try await PeersJetStreamBus.server(url: alwaysURL, policy: .always, directory: root + "/simpul/jetstream-always")
+        }
+        let lazyScript = try IngestBench.script(root + "/simpul/jetstream-lazy", batch: 1, token: lazyHTTP.token)
+        let alwaysScript = try IngestBench.script(root + "/simpul/jetstream-always", batch: 1, token: alwaysHTTP.token)
         let topic = try TopicName("bench.peers")
         let lazyStore = try blocking { try await PeersLoads.jetStreamStore(url: lazyURL, policy: .interval, topic: topic) }
         let alwaysStore = try blocking { try await PeersLoads.jetStreamStore(url: alwaysURL, policy: .always, topic: topic) }
@@ -48,6 +58,10 @@ enum PeersBench {
                 await alwaysStore.close()
                 await live.server.shutdown()
                 await live.bus.close()
+                for http in [lazyHTTP, alwaysHTTP] {
+                    await http.server.shutdown()
+                    await http.bus.close()
+                }
             }
         }
         let redisPayload = String(repeating: "x", count: payload.count)
@@ -83,6 +97,10 @@ enum PeersBench {
                         try await PeersLoads.jetStreamStoreRate(store, topic: topic, appenders: appenders, seconds: sliceSeconds,
                                                                 payload: payload, idPrefix: "r\(round)-\(UInt32.random(in: 0...UInt32.max))")
                     }
+                case .httpJetStreamLazy:
+                    rate = try IngestBench.wrk(port: lazyHTTP.port, script: lazyScript, connections: 64, seconds: Int(sliceSeconds)).rate
+                case .httpJetStreamAlways:
+                    rate = try IngestBench.wrk(port: alwaysHTTP.port, script: alwaysScript, connections: 64, seconds: Int(sliceSeconds)).rate
                 case .plainJetStreamLazy:
                     rate = try lazyPlain.acknowledgedRate(seconds: sliceSeconds, payload: payload)
                 case .headersJetStreamLazy:
@@ -115,9 +133,11 @@ enum PeerCase: String, CaseIterable, Hashable {
     case httpSingle = "simpul_http_single"
     case httpBatch = "simpul_http_batch_100"
     case simpulJetStreamLazy = "simpul_on_jetstream_default_sync"
+    case httpJetStreamLazy = "simpul_on_jetstream_http_single_default_sync"
     case plainJetStreamLazy = "jetstream_default_sync"
     case headersJetStreamLazy = "jetstream_default_sync_simpul_headers"
     case simpulJetStreamAlways = "simpul_on_jetstream_sync_always"
+    case httpJetStreamAlways = "simpul_on_jetstream_http_single_sync_always"
     case plainJetStreamAlways = "jetstream_sync_always"
     case redisSingle = "redis_xadd_64_clients"
     case redisPipelined = "redis_xadd_16_clients_pipeline_16"

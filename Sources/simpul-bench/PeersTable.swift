@@ -52,9 +52,11 @@ enum PeersTable {
         case .httpSingle: "Simpul embedded, HTTP ingest, single events"
         case .httpBatch: "Simpul embedded, HTTP ingest, batches of 100"
         case .simpulJetStreamLazy: "Simpul on JetStream (`JetStreamLogStore.append`), default sync"
+        case .httpJetStreamLazy: "Simpul on JetStream, HTTP ingest, single events, default sync"
         case .plainJetStreamLazy: "plain JetStream publish (libnats), default sync"
         case .headersJetStreamLazy: "JetStream publish (libnats) with Simpul's headers, default sync"
         case .simpulJetStreamAlways: "Simpul on JetStream (`JetStreamLogStore.append`), `sync_interval: always`"
+        case .httpJetStreamAlways: "Simpul on JetStream, HTTP ingest, single events, `sync_interval: always`"
         case .plainJetStreamAlways: "plain JetStream publish (libnats), `sync_interval: always`"
         case .redisSingle: "Redis 7 `XADD`, unpipelined"
         case .redisPipelined: "Redis 7 `XADD`, pipelined"
@@ -64,8 +66,8 @@ enum PeersTable {
     static func durability(_ peer: PeerCase) -> String {
         switch peer {
         case .embeddedAppend, .httpSingle, .httpBatch: "fdatasync before the ack (group commit)"
-        case .simpulJetStreamLazy, .plainJetStreamLazy, .headersJetStreamLazy: "PubAck once in the server's page cache; fsync every 2 min"
-        case .simpulJetStreamAlways, .plainJetStreamAlways: "fsync before the PubAck"
+        case .simpulJetStreamLazy, .httpJetStreamLazy, .plainJetStreamLazy, .headersJetStreamLazy: "PubAck once in the server's page cache; fsync every 2 min"
+        case .simpulJetStreamAlways, .httpJetStreamAlways, .plainJetStreamAlways: "fsync before the PubAck"
         case .redisSingle, .redisPipelined: "AOF fsync before the reply (`appendfsync always`)"
         }
     }
@@ -73,7 +75,7 @@ enum PeersTable {
     static func concurrency(_ peer: PeerCase) -> String {
         switch peer {
         case .embeddedAppend, .simpulJetStreamLazy, .simpulJetStreamAlways: "64 appenders"
-        case .httpSingle: "wrk, 64 connections"
+        case .httpSingle, .httpJetStreamLazy, .httpJetStreamAlways: "wrk, 64 connections"
         case .httpBatch: "wrk, 16 connections × 100 events"
         case .plainJetStreamLazy, .headersJetStreamLazy, .plainJetStreamAlways: "64 publishes in flight"
         case .redisSingle: "64 clients"
