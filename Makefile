@@ -34,7 +34,12 @@ release: deps
 	$(SWIFT) build -c release --product simpul
 
 ## Benchmarks in a release build (NAME=log|mapping|...; default: log).
+## NAME=peers runs bench/peers/run: Simpul beside NATS JetStream and Redis (installs and starts them).
 NAME ?= log
+ifeq ($(NAME),peers)
+bench: deps
+	bench/peers/run
+else
 bench: deps
 	@missing=$$(for p in $(BENCH_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -45,6 +50,7 @@ bench: deps
 	$(SWIFT) build -c release --product simpul
 	$(SWIFT) build -c release --product simpul-crash-workload
 	.build/release/simpul-bench $(NAME) --json
+endif
 
 deps:
 	@missing=$$(for p in $(BUILD_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

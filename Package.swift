@@ -74,6 +74,8 @@ let package = Package(
         .executableTarget(
             name: "simpul-bench",
             dependencies: ["SimpulLog", "SimpulMapping", "SimpulBus", "SimpulServer", "SimpulAPI", "SimpulDelivery", "CCurl",
+                           // The peers bench publishes to JetStream through the store and libnats directly.
+                           "SimpulJetStream", "CNATS",
                            // The deliver bench's receiver is the tests' DeliverySink.
                            "SimpulTestSupport",
                            .product(name: "Logging", package: "swift-log"), .product(name: "NIOHTTP1", package: "swift-nio")],

@@ -59,7 +59,9 @@ extension JetStreamLogStore {
             data.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
         } ?? []
         let time = header(message, timeHeader).flatMap { Int64($0) } ?? natsMsg_GetTime(message) / 1_000_000
-        let key = header(message, keyHeader).flatMap { StreamNaming.unhex($0) } ?? []
+        // A printable key is its own Nats-Msg-Id; any other has a Simpul-Key header.
+        let key = header(message, keyHeader).flatMap { StreamNaming.unhex($0) }
+            ?? header(message, messageIDHeader).map { Array($0.utf8) } ?? []
         return LogRecord(offset: offset, timestampMs: time, key: key, value: value)
     }
 }

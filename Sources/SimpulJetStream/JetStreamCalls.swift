@@ -124,7 +124,8 @@ extension JetStreamLogStore {
         }
         guard status == NATS_OK, let message else { throw NATSClient.failure("preparing a message for \(stream)", status) }
         status = natsMsgHeader_Set(message, timeHeader, String(record.timestampMs))
-        if status == NATS_OK, !record.key.isEmpty {
+        // A printable key travels as the Nats-Msg-Id already; only other keys need their own header.
+        if status == NATS_OK, !record.key.isEmpty, !StreamNaming.keyIsItsOwnMessageID(record.key) {
             status = natsMsgHeader_Set(message, keyHeader, StreamNaming.hex(record.key))
         }
         guard status == NATS_OK else {
@@ -157,56 +158,6 @@ extension JetStreamLogStore {
         return Int64(ack.pointee.Sequence) - 1
     }
 
-    /// Publishes a batch without waiting for each PubAck in turn, then waits for all of them;
-    /// returns the first record's offset. Throws unless every record was acknowledged (a
-    /// retry of the batch is safe: the acknowledged ones come back as duplicates).
-    static func publishBatch(_ jetStream: OpaquePointer, _ acks: PublishCollector, _ records: [AppendRecord],
-                             subject: String, stream: String, timeoutMs: Int) throws -> Int64 {
-        acks.begin()
-        for (index, record) in records.enumerated() {
-            var message: OpaquePointer? = try makeMessage(record, subject: subject, stream: stream)
-            guard let registered = message else { continue }
-            acks.register(registered, index: index)
-            var options = jsPubOptions()
-            jsPubOptions_Init(&options)
-            let status = withOptionalCString(StreamNaming.messageID(key: record.key)) { messageID in
-                stream.withCString { expected in
-                    options.MsgId = messageID
-                    options.ExpectStream = expected
-                    return js_PublishMsgAsync(jetStream, &message, &options)
-                }
-            }
-            if status != NATS_OK {
-                // libnats kept no reference: the message is still ours.
-                acks.unregister(registered)
-                if let message { natsMsg_Destroy(message) }
-                let failure = NATSClient.failure("publishing to \(stream) (record \(index + 1) of \(records.count) not sent)", status)
-                var wait = jsPubOptions()
-                jsPubOptions_Init(&wait)
-                wait.MaxWait = Int64(timeoutMs)
-                _ = js_PublishAsyncComplete(jetStream, &wait)
-                throw failure
-            }
-        }
-        var wait = jsPubOptions()
-        jsPubOptions_Init(&wait)
-        wait.MaxWait = Int64(timeoutMs)
-        let status = js_PublishAsyncComplete(jetStream, &wait)
-        let outcome = acks.finish()
-        guard status == NATS_OK else {
-            throw NATSClient.failure("waiting for JetStream to acknowledge \(records.count) records on \(stream)", status)
-        }
-        if let (index, failure) = outcome.failures.min(by: { $0.key < $1.key }) {
-            throw JetStreamError.requestFailed(operation: "publishing to \(stream)",
-                                               detail: "record \(index + 1) of \(records.count) not acknowledged: \(failure)")
-        }
-        guard outcome.sequences.count == records.count, let first = outcome.sequences[0] else {
-            throw JetStreamError.requestFailed(operation: "publishing to \(stream)",
-                                               detail: "\(records.count - outcome.sequences.count) of \(records.count) records not acknowledged")
-        }
-        return Int64(first) - 1
-    }
-
     /// The record at `offset`, or nil when JetStream no longer has that sequence.
     static func message(_ jetStream: OpaquePointer, stream: String, offset: Int64) throws -> LogRecord? {
         var message: OpaquePointer?
@@ -223,9 +174,4 @@ extension JetStreamLogStore {
         guard natsMsgHeader_Get(message, name, &value) == NATS_OK, let value else { return nil }
         return String(cString: value)
     }
-}
-
-private func withOptionalCString<T>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> T) -> T {
-    guard let text else { return body(nil) }
-    return text.withCString { body($0) }
 }

@@ -9,15 +9,15 @@ import SimpulLog
 /// `sync_interval: always` means the record is on the disks of a majority of servers.
 /// Each record is published with `Nats-Msg-Id` set to its key (the event id), so JetStream's
 /// duplicate window drops a repeated publish and answers with the first one's sequence.
-/// Appends are serialized per store, so a batch gets consecutive offsets as long as no other
+/// Concurrent appends are sent together in pipelined rounds (`AppendGroup`); each append's
+/// records go out back to back, so a batch gets consecutive offsets as long as no other
 /// process appends to the same partition at the same time.
 public final class JetStreamLogStore: LogStore {
     /// Headers that carry what a NATS message has no field for.
+    /// The record key in hex, only for keys that are not their own `Nats-Msg-Id`.
     static let keyHeader = "Simpul-Key"
+    static let messageIDHeader = "Nats-Msg-Id"
     static let timeHeader = "Simpul-Time-Ms"
-    /// How often `waitForRecords` looks at a stream's last sequence.
-    static let waitPollInterval: Duration = .milliseconds(10)
-    static let waitPollIntervalIdle: Duration = .milliseconds(100)
     /// The longest a readiness probe waits for JetStream's answer.
     static let probeWaitMs = 2_000
     /// JetStream's duplicate window, in nanoseconds (two minutes, its default).
@@ -28,6 +28,10 @@ public final class JetStreamLogStore: LogStore {
     /// Partition counts seen (a topic's count never changes), so that the bus's frequent
     /// "how many partitions" costs no round trip.
     private let knownPartitions = Locked<[TopicName: Int]>([:])
+    /// Appends waiting for the next pipelined round.
+    private let appends = AppendGroup()
+    /// Readers waiting for partitions to grow.
+    private let waiters = PartitionWaiters()
 
     /// Connects and opens (or creates) the positions bucket; throws a clear error when the
     /// settings are unsafe or no server answers.
@@ -109,7 +113,6 @@ public final class JetStreamLogStore: LogStore {
                 throw LogError.keyTooLarge(bytes: record.key.count, limit: LogLimits.recordKeyBytesMax)
             }
         }
-        let acks = client.acks, timeoutMs = client.settings.requestTimeoutMs
         // A partition of a topic this store created or counted needs no look-up first (one
         // round trip less per append); a stream removed behind its back fails the publish,
         // which names the stream it expected.
@@ -117,21 +120,11 @@ public final class JetStreamLogStore: LogStore {
         if let known, partition >= known || partition < 0 {
             throw LogError.unknownPartition(topic: topic.value, partition: partition)
         }
-        return try await client.runWithConnection { connection, jetStream in
-            let stream = StreamNaming.stream(topic, partition)
-            if known == nil, try Self.streamState(jetStream, stream) == nil {
-                throw try Self.missing(jetStream, topic, partition)
-            }
-            let maxPayload = Int(natsConnection_GetMaxPayload(connection))
-            for record in records where maxPayload > 0 {
-                let bytes = record.value.count + Self.headerBytesEstimate(key: record.key, stream: stream)
-                if bytes > maxPayload { throw JetStreamError.recordOverServerLimit(bytes: bytes, maxPayload: maxPayload) }
-            }
-            let subject = StreamNaming.subject(topic, partition)
-            if records.count == 1 {
-                return try Self.publish(jetStream, records[0], subject: subject, stream: stream)
-            }
-            return try Self.publishBatch(jetStream, acks, records, subject: subject, stream: stream, timeoutMs: timeoutMs)
+        let group = appends, client = self.client
+        return try await withCheckedThrowingContinuation { continuation in
+            let append = AppendGroup.Append(records: records, topic: topic, partition: partition, known: known != nil,
+                                            continuation: continuation)
+            if group.enqueue(append) { Self.drain(group, client: client) }
         }
     }
 
@@ -148,14 +141,18 @@ public final class JetStreamLogStore: LogStore {
             var records: [LogRecord] = []
             var bytes = 0
             var next = max(offset, 0)
-            let wanted = min(Int64(maxRecords), state.endOffset - next)
-            if wanted > 1, let fetched = try Self.directBatch(connection, stream: stream, offset: next, batch: Int(wanted),
-                                                              maxBytes: maxBytes, timeoutMs: timeoutMs), !fetched.isEmpty {
+            // Batches of at most `batchMax` records until the read is complete; record by
+            // record (below) for a last one, or when the server sends no batch.
+            while bytes < maxBytes {
+                let wanted = min(Int64(maxRecords - records.count), state.endOffset - next)
+                guard wanted > 1, let fetched = try Self.directBatch(connection, stream: stream, offset: next, batch: Int(wanted),
+                                                                     maxBytes: maxBytes - bytes, timeoutMs: timeoutMs),
+                      let last = fetched.last else { break }
                 for record in fetched where record.offset < state.endOffset && bytes < maxBytes {
                     records.append(record)
                     bytes += record.value.count
                 }
-                return records
+                next = last.offset + 1
             }
             while next < state.endOffset, records.count < maxRecords, bytes < maxBytes {
                 if let record = try Self.message(jetStream, stream: stream, offset: next) {
@@ -168,17 +165,17 @@ public final class JetStreamLogStore: LogStore {
         }
     }
 
-    /// Polls the stream's last sequence, every 10 ms at first and every 100 ms after a quiet
-    /// second, so that many idle long-polling readers cost the cluster little.
+    /// Answers at once when the record is there; otherwise waits on the partition's one
+    /// shared poller (`PartitionWaiters`), so that many idle long-polling readers and
+    /// delivery workers cost the cluster little.
     public func waitForRecords(topic: TopicName, partition: Int, from offset: Int64, timeout: Duration) async throws -> Bool {
-        let start = ContinuousClock.now
-        let deadline = start + timeout
-        while true {
-            if try await endOffset(topic, partition) > offset { return true }
-            let now = ContinuousClock.now
-            if now >= deadline || Task.isCancelled { return false }
-            let interval = now - start < .seconds(1) ? Self.waitPollInterval : Self.waitPollIntervalIdle
-            try? await Task.sleep(for: min(interval, deadline - now))
+        let deadline = ContinuousClock.now + timeout
+        if try await endOffset(topic, partition) > offset { return true }
+        if ContinuousClock.now >= deadline { return false }
+        return await waiters.wait(PartitionWaiters.Key(topic: topic, partition: partition), after: offset, until: deadline) {
+            [weak self] key in
+            guard let self else { throw JetStreamError.closed }
+            return try await self.endOffset(key.topic, key.partition)
         }
     }
 

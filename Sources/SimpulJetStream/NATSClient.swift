@@ -79,20 +79,29 @@ final class NATSClient: @unchecked Sendable {
     /// Runs `body` with the connection and the JetStream context on the client's queue.
     func runWithConnection<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer, OpaquePointer) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                guard !self.isClosed, let connection = self.connection, let jetStream = self.jetStream else {
-                    continuation.resume(throwing: JetStreamError.closed)
-                    return
-                }
-                // While libnats reconnects, a request would wait out its whole timeout (and a
-                // publish sit in the reconnect buffer): refuse at once instead.
-                guard natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED else {
-                    let reason = self.watch.reason ?? "the connection to the NATS servers is not up"
-                    continuation.resume(throwing: JetStreamError.unreachable(servers: self.settings.servers, detail: reason))
-                    return
-                }
-                continuation.resume(with: Result { try body(connection, jetStream) })
+            submit { connection in
+                continuation.resume(with: Result {
+                    let (connection, jetStream) = try connection.get()
+                    return try body(connection, jetStream)
+                })
             }
+        }
+    }
+
+    /// Runs `body` on the client's queue with the connection and JetStream context, or the
+    /// reason there is none usable now.
+    func submit(_ body: @escaping @Sendable (Result<(OpaquePointer, OpaquePointer), JetStreamError>) -> Void) {
+        queue.async {
+            guard !self.isClosed, let connection = self.connection, let jetStream = self.jetStream else {
+                return body(.failure(.closed))
+            }
+            // While libnats reconnects, a request would wait out its whole timeout (and a
+            // publish sit in the reconnect buffer): refuse at once instead.
+            guard natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED else {
+                let reason = self.watch.reason ?? "the connection to the NATS servers is not up"
+                return body(.failure(.unreachable(servers: self.settings.servers, detail: reason)))
+            }
+            body(.success((connection, jetStream)))
         }
     }
 

@@ -39,8 +39,13 @@ enum StreamNaming {
     /// otherwise its hex form, so that equal keys always give equal ids.
     static func messageID(key: [UInt8]) -> String? {
         guard !key.isEmpty else { return nil }
-        if key.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return String(decoding: key, as: UTF8.self) }
+        if keyIsItsOwnMessageID(key) { return String(decoding: key, as: UTF8.self) }
         return "hex:" + hex(key)
+    }
+
+    /// Whether `messageID(key:)` is the key itself, so that reading the id gives the key back.
+    static func keyIsItsOwnMessageID(_ key: [UInt8]) -> Bool {
+        !key.isEmpty && key.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 
     static func hex(_ bytes: [UInt8]) -> String {

@@ -19,6 +19,8 @@ let benchmarks: [Benchmark] = [
               run: LogBench.run),
     Benchmark(name: "replay", summary: "DLQ entries replayed/s through `simpul dlq replay` (10,000) and `simpul dlq list` time at 100,000 entries",
               run: ReplayBench.run),
+    Benchmark(name: "peers", summary: "Simpul beside JetStream and Redis Streams, 1 KiB events (servers from bench/peers/run)",
+              run: PeersBench.run),
     Benchmark(name: "mapping", summary: "records/s: SIAK CSV → person events, SIMTARU GeoJSON → spatial-permit events, beside jq",
               run: MappingBench.run),
 ]

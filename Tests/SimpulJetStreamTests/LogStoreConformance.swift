@@ -34,6 +34,19 @@ struct LogStoreConformance {
         await store.close()
     }
 
+    /// Keys come back byte for byte, printable or not (JetStream carries a printable key as
+    /// the message id and any other in a header of its own).
+    func keysOfAnyBytesReadBackAsWritten() async throws {
+        let store = try await open()
+        let topic = try TopicName("city.keys")
+        try await store.createTopic(topic, partitions: 1)
+        let keys: [[UInt8]] = [Array("evt-1".utf8), [0x00, 0xFF, 0x20, 0x41], Array("hex:41".utf8), Array("with space".utf8), []]
+        _ = try await store.append(keys.map { AppendRecord(key: $0, value: [0x31]) }, topic: topic, partition: 0)
+        let read = try await store.read(topic: topic, partition: 0, from: 0, maxRecords: 10, maxBytes: 1 << 20)
+        XCTAssertEqual(read.map(\.key), keys)
+        await store.close()
+    }
+
     func readsFromAnOffsetInTheMiddleHonourLimits() async throws {
         let store = try await open()
         let topic = try TopicName("city.middle")
@@ -71,6 +84,36 @@ struct LogStoreConformance {
         XCTAssertEqual(read[650].value, Array("value p6 50".utf8))
         let capped = try await store.read(topic: topic, partition: 0, from: 100, maxRecords: 512, maxBytes: 30)
         XCTAssertEqual(capped.map(\.offset), [100, 101, 102], "about maxBytes of values: three of 10 bytes reach 30")
+        for batch in 0..<7 { _ = try await store.append(records("q\(batch)", 500), topic: topic, partition: 0) }
+        let everything = try await store.read(topic: topic, partition: 0, from: 0, maxRecords: 10_000, maxBytes: 64 << 20)
+        XCTAssertEqual(everything.map(\.offset), Array(0..<4200), "one read returns all it may, however many requests it takes")
+        await store.close()
+    }
+
+    /// Publishers append at the same time: each append's records stay together, in order,
+    /// at the offsets it was answered with, and nothing is stored twice.
+    func concurrentAppendsKeepEachBatchTogether() async throws {
+        let store = try await open()
+        let topic = try TopicName("city.concurrent")
+        try await store.createTopic(topic, partitions: 2)
+        let answers = try await withThrowingTaskGroup(of: (writer: Int, first: Int64).self) { group in
+            for writer in 0..<24 {
+                group.addTask {
+                    (writer, try await store.append(records("w\(writer)", writer % 3 + 1), topic: topic, partition: writer % 2))
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for partition in 0..<2 {
+            let stored = try await store.read(topic: topic, partition: partition, from: 0, maxRecords: 1000, maxBytes: 1 << 20)
+            let mine = answers.filter { $0.writer % 2 == partition }
+            XCTAssertEqual(stored.count, mine.reduce(0) { $0 + $1.writer % 3 + 1 }, "partition \(partition): each record once")
+            for (writer, first) in mine {
+                let keys = stored.filter { $0.offset >= first && $0.offset < first + Int64(writer % 3 + 1) }
+                    .map { String(decoding: $0.key, as: UTF8.self) }
+                XCTAssertEqual(keys, (0..<writer % 3 + 1).map { "w\(writer)-\($0)" }, "writer \(writer) at \(first)")
+            }
+        }
         await store.close()
     }
 

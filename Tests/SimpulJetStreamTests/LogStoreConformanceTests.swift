@@ -18,6 +18,7 @@ final class EmbeddedLogStoreConformanceTests: XCTestCase {
     override func tearDown() { directory.remove() }
 
     func testAppendedRecordsReadBackWithConsecutiveOffsets() async throws { try await suite.appendedRecordsReadBackWithConsecutiveOffsets() }
+    func testKeysOfAnyBytesReadBackAsWritten() async throws { try await suite.keysOfAnyBytesReadBackAsWritten() }
     func testReadsFromAnOffsetInTheMiddleHonourLimits() async throws { try await suite.readsFromAnOffsetInTheMiddleHonourLimits() }
     func testWaitForRecordsWakesOnAppendAndTimesOutOtherwise() async throws { try await suite.waitForRecordsWakesOnAppendAndTimesOutOtherwise() }
     func testPositionsCommitAndSurviveReopening() async throws { try await suite.positionsCommitAndSurviveReopening() }
@@ -25,6 +26,7 @@ final class EmbeddedLogStoreConformanceTests: XCTestCase {
     func testUnknownTopicsAndPartitionsAreErrors() async throws { try await suite.unknownTopicsAndPartitionsAreErrors() }
     func testPartitionQueriesAndWakeUps() async throws { try await suite.partitionQueriesAndWakeUps() }
     func testLongReadsComeInOrderAcrossPages() async throws { try await suite.longReadsComeInOrderAcrossPages() }
+    func testConcurrentAppendsKeepEachBatchTogether() async throws { try await suite.concurrentAppendsKeepEachBatchTogether() }
 }
 
 final class JetStreamLogStoreConformanceTests: XCTestCase {
@@ -49,6 +51,7 @@ final class JetStreamLogStoreConformanceTests: XCTestCase {
     }
 
     func testAppendedRecordsReadBackWithConsecutiveOffsets() async throws { try await suite.appendedRecordsReadBackWithConsecutiveOffsets() }
+    func testKeysOfAnyBytesReadBackAsWritten() async throws { try await suite.keysOfAnyBytesReadBackAsWritten() }
     func testReadsFromAnOffsetInTheMiddleHonourLimits() async throws { try await suite.readsFromAnOffsetInTheMiddleHonourLimits() }
     func testWaitForRecordsWakesOnAppendAndTimesOutOtherwise() async throws { try await suite.waitForRecordsWakesOnAppendAndTimesOutOtherwise() }
     func testPositionsCommitAndSurviveReopening() async throws { try await suite.positionsCommitAndSurviveReopening() }
@@ -56,6 +59,7 @@ final class JetStreamLogStoreConformanceTests: XCTestCase {
     func testUnknownTopicsAndPartitionsAreErrors() async throws { try await suite.unknownTopicsAndPartitionsAreErrors() }
     func testPartitionQueriesAndWakeUps() async throws { try await suite.partitionQueriesAndWakeUps() }
     func testLongReadsComeInOrderAcrossPages() async throws { try await suite.longReadsComeInOrderAcrossPages() }
+    func testConcurrentAppendsKeepEachBatchTogether() async throws { try await suite.concurrentAppendsKeepEachBatchTogether() }
 
     /// JetStream's duplicate window drops a second publish with the same event id.
     func testDuplicateEventIDIsStoredOnce() async throws {
@@ -100,6 +104,40 @@ final class JetStreamLogStoreConformanceTests: XCTestCase {
         XCTAssertEqual(offset, 0)
         let read = try await store.read(topic: topic, partition: 0, from: 0, maxRecords: 1, maxBytes: 1 << 20)
         XCTAssertEqual(read.first?.value.count, 900_000)
+        await store.close()
+    }
+
+    /// Many long polls on one partition (they share one poller) all wake on one append, and
+    /// all time out on time when nothing comes.
+    func testManyWaitersWakeTogetherAndTimeOutOnTime() async throws {
+        let store = try await JetStreamLogStore(settings: settings)
+        let topic = try TopicName("city.waiters")
+        try await store.createTopic(topic, partitions: 1)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let quiet = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<20 {
+                group.addTask { try await store.waitForRecords(topic: topic, partition: 0, from: 0, timeout: .milliseconds(300)) }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        XCTAssertEqual(quiet, Array(repeating: false, count: 20))
+        XCTAssertGreaterThanOrEqual(clock.now - start, .milliseconds(290))
+        XCTAssertLessThan(clock.now - start, .seconds(2))
+        let woken = Task {
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<50 {
+                    group.addTask { try await store.waitForRecords(topic: topic, partition: 0, from: 0, timeout: .seconds(20)) }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let appended = clock.now
+        _ = try await store.append([AppendRecord(key: Array("w".utf8), value: Array("v".utf8))], topic: topic, partition: 0)
+        let answers = try await woken.value
+        XCTAssertEqual(answers, Array(repeating: true, count: 50))
+        XCTAssertLessThan(clock.now - appended, .seconds(2), "woken by the append, not by their timeout")
         await store.close()
     }
 

@@ -100,7 +100,7 @@ final class InstallScriptTests: XCTestCase {
     }
 
     func testScriptsPassBashSyntaxCheckAndShellcheck() throws {
-        let scripts = ["deploy/install.sh"]
+        let scripts = ["deploy/install.sh", "bench/peers/run"]
         for script in scripts {
             let syntax = try runCommand(URL(fileURLWithPath: "/bin/bash"), ["-n", DeployTools.repository + "/" + script])
             XCTAssertEqual(syntax.status, 0, "\(script): \(syntax.standardError)")
