@@ -26,13 +26,11 @@ final class KVBucket: Sendable {
 
     let client: NATSClient
     let name: String
-    let ttl: Duration
     var stream: String { "KV_" + name }
 
-    private init(client: NATSClient, name: String, ttl: Duration) {
+    private init(client: NATSClient, name: String) {
         self.client = client
         self.name = name
-        self.ttl = ttl
     }
 
     /// Opens the bucket, creating it when missing; refuses one that exists with another
@@ -67,7 +65,7 @@ final class KVBucket: Sendable {
                     + "this node expects \(Double(ttlNs) / 1e9) s; give every node the same setting")
             }
         }
-        return KVBucket(client: client, name: name, ttl: ttl)
+        return KVBucket(client: client, name: name)
     }
 
     func subject(_ key: String) -> String { "$KV.\(name).\(key)" }

@@ -84,7 +84,8 @@ public final class SharedJournal: Sendable {
         }
     }
 
-    /// Up to `maxEntries` entries from `offset` on, in order (fewer at the end).
+    /// Up to `maxEntries` entries from `offset` on, in order (fewer at the end); with a
+    /// `maxAge`, entries already dropped are skipped (the read starts at the oldest kept).
     public func read(from offset: Int64, maxEntries: Int = readBatchMax) async throws(SharedStateError) -> [SharedJournalEntry] {
         let stream = self.stream, timeoutMs = client.settings.requestTimeoutMs
         let wanted = max(1, min(maxEntries, Self.readBatchMax))

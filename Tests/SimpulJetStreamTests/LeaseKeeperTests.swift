@@ -1,0 +1,95 @@
+import SimpulJetStream
+import SimpulLog
+import XCTest
+
+/// Goal (issue 8): a node that dies has its partitions taken over by another node after
+/// the lease ttl, one that stops cleanly hands them over at once, and a node is told on
+/// `changes` when it gains or loses a partition.
+final class LeaseKeeperTests: XCTestCase {
+    static let ttl: Duration = .seconds(2)
+    static let partitions: Set<String> = Set((0..<4).map { "orders-to-dukcapil/city.population/\($0)" })
+    private var server: SharedStateTestServer!
+
+    override func setUpWithError() throws { server = try SharedStateTestServer("lease-keeper") }
+    override func tearDown() { server?.stop() }
+
+    private func keeper(_ holder: String) async throws -> (LeaseKeeper, ChangeLog) {
+        let leases = try await JetStreamLeases(settings: server.settings, ttl: Self.ttl)
+        addTeardownBlock { await leases.close() }
+        let keeper = LeaseKeeper(leases: leases, holder: holder, interval: .milliseconds(300))
+        keeper.want(Self.partitions)
+        return (keeper, ChangeLog(keeper))
+    }
+
+    func testTheSurvivingNodeTakesOverEveryPartitionOfADeadNode() async throws {
+        let (nodeA, changesA) = try await keeper("node-a@1")
+        nodeA.start()
+        let aHoldsAll = await eventually(within: .seconds(3)) { nodeA.heldNames == Self.partitions }
+        XCTAssertTrue(aHoldsAll, "node-a holds \(nodeA.heldNames.count) of 4")
+        XCTAssertEqual(Set(changesA.changes), Set(Self.partitions.map { .acquired($0) }))
+
+        // node-b wants the same partitions: while node-a renews, for longer than the ttl, it gets none.
+        let (nodeB, changesB) = try await keeper("node-b@1")
+        nodeB.start()
+        try await Task.sleep(for: Self.ttl + .milliseconds(500))
+        XCTAssertEqual(nodeB.heldNames, [], "node-b took partitions node-a kept renewing")
+
+        // node-a dies (no release): node-b holds every partition once the ttl has passed.
+        let died = ContinuousClock.now
+        await nodeA.stop(releasing: false)
+        let bHoldsAll = await eventually(within: Self.ttl + .seconds(4)) { nodeB.heldNames == Self.partitions }
+        let takeover = ContinuousClock.now - died
+        XCTAssertTrue(bHoldsAll, "node-b holds \(nodeB.heldNames.count) of 4 after \(takeover)")
+        XCTAssertGreaterThanOrEqual(takeover, Self.ttl - .milliseconds(400), "taken over before node-a's leases could expire")
+        XCTAssertEqual(Set(changesB.changes), Set(Self.partitions.map { .acquired($0) }))
+        print("lease keeper: 4 partitions of a dead node taken over \(takeover) after it died (ttl \(Self.ttl), renew every 300 ms)")
+        await nodeB.stop()
+    }
+
+    func testANodeThatStopsCleanlyHandsItsPartitionsOverAtOnce() async throws {
+        let (nodeA, _) = try await keeper("node-a@1")
+        nodeA.start()
+        let aHoldsAll = await eventually(within: .seconds(3)) { nodeA.heldNames == Self.partitions }
+        XCTAssertTrue(aHoldsAll)
+        let (nodeB, _) = try await keeper("node-b@1")
+        nodeB.start()
+        let stopped = ContinuousClock.now
+        await nodeA.stop()
+        let bHoldsAll = await eventually(within: .seconds(1)) { nodeB.heldNames == Self.partitions }
+        XCTAssertTrue(bHoldsAll, "node-b waited for the ttl after a clean stop: holds \(nodeB.heldNames.count) of 4")
+        print("lease keeper: handed over \(ContinuousClock.now - stopped) after a clean stop")
+        await nodeB.stop()
+    }
+
+    func testAPartitionNoLongerWantedIsGivenUpAndReported() async throws {
+        let (nodeA, changesA) = try await keeper("node-a@1")
+        nodeA.start()
+        let aHoldsAll = await eventually(within: .seconds(3)) { nodeA.heldNames == Self.partitions }
+        XCTAssertTrue(aHoldsAll)
+        let kept = "orders-to-dukcapil/city.population/0"
+        nodeA.want([kept])
+        let gaveUp = await eventually(within: .seconds(2)) { nodeA.heldNames == [kept] }
+        XCTAssertTrue(gaveUp, "still holds \(nodeA.heldNames)")
+        XCTAssertEqual(Set(changesA.changes.filter { if case .lost = $0 { return true } else { return false } }),
+                       Set(Self.partitions.subtracting([kept]).map { .lost($0) }))
+        let (nodeB, _) = try await keeper("node-b@1")
+        nodeB.start()
+        let bHoldsRest = await eventually(within: .seconds(2)) { nodeB.heldNames == Self.partitions.subtracting([kept]) }
+        XCTAssertTrue(bHoldsRest, "node-b holds \(nodeB.heldNames)")
+        XCTAssertFalse(nodeB.holds(kept))
+        await nodeA.stop()
+        await nodeB.stop()
+    }
+}
+
+/// Records what a keeper reports on `changes`.
+private final class ChangeLog: Sendable {
+    private let received = Locked<[LeaseKeeper.Change]>([])
+
+    init(_ keeper: LeaseKeeper) {
+        let received = self.received
+        Task { for await change in keeper.changes { received.withLock { $0.append(change) } } }
+    }
+
+    var changes: [LeaseKeeper.Change] { received.withLock { $0 } }
+}
