@@ -21,7 +21,7 @@ enum DeadLetterRoutes {
 
     static func show(_ request: HTTPRequest, bus: Bus) async -> HTTPResponse {
         await SubscriptionRoutes.withEngine(request, bus: bus) { engine in
-            let entry = try engine.deadLetter(request.pathParameters["id"] ?? "")
+            let entry = try await engine.deadLetter(request.pathParameters["id"] ?? "")
             guard case .object(var object) = entry.summary.json else { return .json(status: 200, value: entry.summary.json) }
             object["event"] = (try? JSONReader.parse(entry.event)) ?? .string(String(decoding: entry.event, as: UTF8.self))
             object["attempts"] = .array(entry.attempts.map(\.json))

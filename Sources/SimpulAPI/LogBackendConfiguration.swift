@@ -5,10 +5,11 @@ import SimpulMapping
 
 /// The `log.backend` part of the config: where the topics live. `embedded` (the default)
 /// keeps them in the data directory; `jetstream` puts them on a NATS JetStream cluster
-/// (deploy/nats/README.md), while the journals stay in the data directory.
+/// (deploy/nats/README.md) with the delivery journals, shared by every node; the
+/// publish journals (idempotency, quarantine, tokens) stay in the data directory.
 extension ServeConfiguration {
     static let jetStreamKeys = ["servers", "replicas", "syncAlways", "tls", "credentials", "acceptDataLossRisk",
-                                "requestTimeoutMs"]
+                                "requestTimeoutMs", "deliveryLeaseTtlSeconds"]
 
     mutating func applyLogBackend(_ reader: ConfigReader) throws {
         switch try reader.string("backend") {
@@ -19,6 +20,8 @@ extension ServeConfiguration {
             jetStream = nil
         case "jetstream":
             jetStream = try Self.jetStreamSettings(reader)
+            // Below ~10 s a stream leader election could outlast it (stateless-nodes.md).
+            if let ttl = try reader.integer("deliveryLeaseTtlSeconds", in: 3...300) { deliveryLeaseTtl = .seconds(ttl) }
         case let other?:
             throw ConfigurationError(key: reader.path("backend"), message:
                 "\"\(other)\" is not a log backend; use \"embedded\" (the default) or \"jetstream\"")

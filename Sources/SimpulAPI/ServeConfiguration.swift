@@ -25,6 +25,9 @@ public struct ServeConfiguration: Sendable {
     /// The NATS JetStream cluster holding the topics (`log.backend: jetstream`); nil keeps
     /// them in the embedded log.
     public var jetStream: JetStreamSettings?
+    /// With JetStream, how long a node's lease on a delivery partition lasts without a
+    /// renew (`log.deliveryLeaseTtlSeconds`); renewed every third of it.
+    public var deliveryLeaseTtl = JetStreamSharedDelivery.defaultLeaseTtl
 
     public init() {
         bus = BusSettings(dataDirectory: "./data", adaptersDirectory: "./adapters")

@@ -170,12 +170,14 @@ public final class Bus: Sendable {
     public var delivery: DeliveryEngine? { deliveryEngine.withLock { $0 } }
 
     /// Opens the subscriptions and delivery journals and starts a worker per subscription.
+    /// With `shared` (a cluster's shared journals and partition leases) the journals are
+    /// the cluster's, and this node delivers only the partitions whose lease it holds.
     public func startDelivery(sender: any AsyncDeliveryTransport, settings: DeliverySettings = DeliverySettings(),
                               subscriptions configured: [JSONValue] = [], logger: Logger = Logger(label: "simpul.delivery"),
-                              io: any StorageIO = PosixStorageIO()) async throws -> DeliveryEngine {
+                              io: any StorageIO = PosixStorageIO(), shared: SharedDelivery? = nil) async throws -> DeliveryEngine {
         if let running = delivery { return running }
         let engine = try await DeliveryEngine(log: log, store: store, sender: sender, settings: settings,
-                                              pseudonymKey: pseudonymKey, logger: logger, io: io)
+                                              pseudonymKey: pseudonymKey, logger: logger, io: io, shared: shared)
         try await engine.configure(configured)
         await engine.start()
         deliveryEngine.withLock { $0 = engine }

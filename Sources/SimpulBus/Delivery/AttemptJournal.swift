@@ -26,18 +26,7 @@ final class AttemptJournal: Sendable {
     }
 
     func record(subscription: String, eventID: String, attempt: DeliveryAttempt) {
-        // Written by hand, not through JSONValue: this runs for every attempt.
-        var line: [UInt8] = []
-        line.reserveCapacity(160 + eventID.utf8.count + (attempt.error?.utf8.count ?? 0))
-        line += Array("{\"subscription\":".utf8)
-        JSONWriter.writeString(subscription, into: &line)
-        line += Array(",\"eventId\":".utf8)
-        JSONWriter.writeString(eventID, into: &line)
-        line += Array(",\"attempt\":\(attempt.attempt),\"atMs\":\(attempt.atMs),\"status\":".utf8)
-        line += Array((attempt.status.map(String.init) ?? "null").utf8)
-        line += Array(",\"error\":".utf8)
-        if let error = attempt.error { JSONWriter.writeString(error, into: &line) } else { line += Array("null".utf8) }
-        line += Array(",\"durationMs\":\(attempt.durationMs)}".utf8)
+        let line = Self.line(subscription: subscription, eventID: eventID, attempt: attempt)
         let startFlush = state.withLock { state -> Bool in
             guard state.buffer.count < Self.bufferMax else {
                 state.dropped += 1
@@ -49,6 +38,22 @@ final class AttemptJournal: Sendable {
             return true
         }
         if startFlush { Task { await flush() } }
+    }
+
+    /// One attempt as a JSON line. Written by hand, not through JSONValue: this runs for every attempt.
+    static func line(subscription: String, eventID: String, attempt: DeliveryAttempt) -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(160 + eventID.utf8.count + (attempt.error?.utf8.count ?? 0))
+        line += Array("{\"subscription\":".utf8)
+        JSONWriter.writeString(subscription, into: &line)
+        line += Array(",\"eventId\":".utf8)
+        JSONWriter.writeString(eventID, into: &line)
+        line += Array(",\"attempt\":\(attempt.attempt),\"atMs\":\(attempt.atMs),\"status\":".utf8)
+        line += Array((attempt.status.map(String.init) ?? "null").utf8)
+        line += Array(",\"error\":".utf8)
+        if let error = attempt.error { JSONWriter.writeString(error, into: &line) } else { line += Array("null".utf8) }
+        line += Array(",\"durationMs\":\(attempt.durationMs)}".utf8)
+        return line
     }
 
     private func flush() async {

@@ -179,7 +179,7 @@ final class DeadLetterStore: Sendable {
         }
     }
 
-    private static func encode(_ record: DeadLetterRecord) -> JSONValue {
+    static func encode(_ record: DeadLetterRecord) -> JSONValue {
         let summary = record.summary
         return .object([
             ("id", .string(summary.id)), ("subscription", .string(summary.subscription)), ("eventId", .string(summary.eventID)),
@@ -191,7 +191,7 @@ final class DeadLetterStore: Sendable {
         ])
     }
 
-    private static func decodeRecord(_ json: JSONValue, offset: Int64) -> DeadLetterRecord? {
+    static func decodeRecord(_ json: JSONValue, offset: Int64) -> DeadLetterRecord? {
         guard let id = json["id"]?.stringValue, let subscription = json["subscription"]?.stringValue,
               let eventID = json["eventId"]?.stringValue, let topic = json["topic"]?.stringValue,
               let partition = json["partition"]?.intValue, let eventOffset = json["offset"]?.intValue,

@@ -24,9 +24,9 @@ public struct DeliverySettings: Sendable {
 struct DeliveryContext: Sendable {
     /// The topics' events and the delivery cursors (`delivery:<subscription>` positions).
     let store: any LogStore
-    let pending: PendingStore
-    let deadLetters: DeadLetterStore
-    let attempts: AttemptJournal
+    let pending: any PendingJournal
+    let deadLetters: any DeadLetterJournal
+    let attempts: any AttemptRecorder
     let sender: any AsyncDeliveryTransport
     let settings: DeliverySettings
     let pseudonymKey: [UInt8]
@@ -34,4 +34,13 @@ struct DeliveryContext: Sendable {
     let logger: Logger
     /// Pauses a subscription durably (after days of failure).
     let pause: @Sendable (_ name: String, _ reason: String) async -> Void
+    /// With shared journals, the partition leases: a worker reads and sends only the
+    /// partitions this node holds. Nil on one node (it delivers everything).
+    let leases: (any DeliveryLeases)?
+
+    /// Whether this node delivers `topic`/`partition` of `subscription` now.
+    func owns(_ subscription: String, _ topic: String, _ partition: Int) -> Bool {
+        guard let leases else { return true }
+        return leases.holds(SharedDelivery.leaseName(subscription: subscription, topic: topic, partition: partition))
+    }
 }

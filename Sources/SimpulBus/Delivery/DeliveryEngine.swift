@@ -9,34 +9,44 @@ import SimpulMapping
 /// on this actor; the workers deliver concurrently.
 public actor DeliveryEngine {
     nonisolated let context: DeliveryContext
-    let store: SubscriptionStore
-    private var workers: [String: (worker: DeliveryWorker, task: Task<Void, Never>)] = [:]
+    let store: any SubscriptionJournal
+    var workers: [String: (worker: DeliveryWorker, task: Task<Void, Never>)] = [:]
     /// Names being created (their journal entry is on its way).
     private var reserved: Set<String> = []
-    private var started = false
+    var started = false
+    /// With shared journals: the lease loop's tasks, and the workers waiting to restart.
+    var sharedTasks: [Task<Void, Never>] = []
+    var restartsDue: Set<String> = []
+    nonisolated let scanInterval: Duration
 
-    /// Opens the journals in `log` (the data directory); reads events and keeps cursors in `store`.
+    /// Opens the journals in `log` (the data directory), or with `shared` the cluster's
+    /// shared journals and partition leases; reads events and keeps cursors in `store`.
     init(log: Log, store topics: any LogStore, sender: any AsyncDeliveryTransport, settings: DeliverySettings,
-         pseudonymKey: [UInt8], logger: Logger, io: any StorageIO) async throws {
-        store = try SubscriptionStore(log: log, io: io)
+         pseudonymKey: [UInt8], logger: Logger, io: any StorageIO, shared: SharedDelivery? = nil) async throws {
+        let journals = try await DeliveryJournalSet(log: log, shared: shared, logger: logger, io: io)
+        store = journals.subscriptions
+        scanInterval = shared?.scanInterval ?? .seconds(1)
         let engine = Locked<DeliveryEngine?>(nil)
         context = DeliveryContext(
-            store: topics, pending: try await PendingStore(log: log, io: io),
-            deadLetters: try DeadLetterStore(log: log, io: io),
-            attempts: try AttemptJournal(log: log, logger: logger, io: io), sender: sender, settings: settings,
+            store: topics, pending: journals.pending, deadLetters: journals.deadLetters,
+            attempts: journals.attempts, sender: sender, settings: settings,
             pseudonymKey: pseudonymKey, ops: OpsEvents(store: topics, logger: logger), logger: logger,
-            pause: { name, reason in await engine.withLock { $0 }?.pause(name, reason: reason) })
+            pause: { name, reason in await engine.withLock { $0 }?.pause(name, reason: reason) },
+            leases: shared?.leases)
         engine.withLock { $0 = self }
+        journals.listen(engine)
     }
 
-    /// Starts a worker for every subscription.
+    /// Starts a worker for every subscription (and, with shared journals, the lease loop).
     public func start() {
         guard !started else { return }
         started = true
         for subscription in store.all { startWorker(subscription) }
+        startSharing()
     }
 
-    private func startWorker(_ subscription: Subscription) {
+    func startWorker(_ subscription: Subscription) {
+        guard workers[subscription.name] == nil else { return }
         let worker = DeliveryWorker(subscription: subscription, context: context)
         workers[subscription.name] = (worker, Task { await worker.run() })
     }
@@ -62,7 +72,7 @@ public actor DeliveryEngine {
         defer { reserved.remove(subscription.name) }
         try await startAtEnd(subscription.name, topics: subscription.topics)
         try await store.save(subscription)
-        if started { startWorker(subscription) }
+        if started, store.subscription(subscription.name) != nil { startWorker(subscription) }
         return subscription
     }
 
@@ -105,6 +115,10 @@ public actor DeliveryEngine {
     public func delete(_ name: String) async throws {
         _ = try subscription(name)
         try await store.delete(name)
+        if let shared = context.pending as? SharedPendingStore {
+            // Whichever node held its partitions, its pending entries go with it.
+            try await shared.remove(shared.takeLoaded(name, owned: { _, _ in true }).map(\.identity))
+        }
         if let (worker, task) = workers.removeValue(forKey: name) {
             await worker.stop()
             await task.value
@@ -170,8 +184,8 @@ public actor DeliveryEngine {
     }
 
     /// A dead letter with its event and every attempt.
-    public nonisolated func deadLetter(_ id: String) throws -> (summary: DeadLetter, event: [UInt8], attempts: [DeliveryAttempt]) {
-        guard let record = try context.deadLetters.record(id) else { throw BusError.notFound(what: "DLQ entry", id: id) }
+    public nonisolated func deadLetter(_ id: String) async throws -> (summary: DeadLetter, event: [UInt8], attempts: [DeliveryAttempt]) {
+        guard let record = try await context.deadLetters.record(id) else { throw BusError.notFound(what: "DLQ entry", id: id) }
         return (record.summary, record.event, record.attempts)
     }
 
@@ -203,7 +217,7 @@ public actor DeliveryEngine {
                 report.add(id, .replayed, nil)
                 continue
             }
-            guard let record = try context.deadLetters.record(id) else { continue }
+            guard let record = try await context.deadLetters.record(id) else { continue }
             eligible[summary.subscription, default: []].append(record)
         }
         let now = currentTimeMs()
@@ -215,9 +229,15 @@ public actor DeliveryEngine {
                     deadLetterID: record.summary.id, event: record.event, attempts: record.attempts, scheduleAttempts: 0,
                     dueMs: now, enqueuedMs: now)
             }
-            try await context.pending.save(entries)
-            try await context.deadLetters.setState(.replaying, ids: entries.compactMap(\.deadLetterID), countReplay: true)
-            await workers[name]?.worker.accept(replays: entries)
+            if let shared = context.pending as? SharedPendingStore {
+                // The partition's owner, on whichever node, takes them from the journal.
+                try await context.deadLetters.setState(.replaying, ids: entries.compactMap(\.deadLetterID), countReplay: true)
+                try await shared.saveReplays(entries)
+            } else {
+                try await context.pending.save(entries)
+                try await context.deadLetters.setState(.replaying, ids: entries.compactMap(\.deadLetterID), countReplay: true)
+                await workers[name]?.worker.accept(replays: entries)
+            }
             for entry in entries { report.add(entry.deadLetterID ?? "", .replayed, nil) }
         }
         return report
@@ -228,12 +248,16 @@ public actor DeliveryEngine {
 
     /// Stops every worker (in-flight attempts finish) and closes the journals.
     public func close() async {
+        stopSharing()
+        started = false  // a restart already on its way starts nothing now
         for (_, entry) in workers {
             await entry.worker.stop()
             await entry.task.value
             await entry.worker.drain()
         }
         workers = [:]
+        // Given up only now, so that no other node starts while an answer is recorded here.
+        await context.leases?.stop(releasing: true)
         await store.close()
         await context.pending.close()
         await context.deadLetters.close()

@@ -8,6 +8,9 @@ extension DeliveryWorker {
     func launchDue(now: Int64) {
         while inFlight < subscription.maxInFlight, let first = due.first, first.dueMs <= now {
             guard breaker.mayStart(nowMs: now) else { return }
+            // A lease that lapsed: send nothing more; the engine restarts this worker.
+            if context.leases != nil, let job = jobs[first.id],
+               !context.owns(subscription.name, job.entry.topic, job.entry.partition) { return }
             due.removeFirst()
             guard var job = jobs[first.id], job.queued else { continue }
             job.queued = false

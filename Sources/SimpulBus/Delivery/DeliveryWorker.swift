@@ -89,7 +89,8 @@ actor DeliveryWorker {
 
     /// The loop: load what was pending, then send, read and wait until stopped.
     func run() async {
-        for entry in context.pending.takeLoaded(subscription.name).sorted(by: Self.logOrder) {
+        let name = subscription.name, context = self.context
+        for entry in context.pending.takeLoaded(name, owned: { context.owns(name, $0, $1) }).sorted(by: Self.logOrder) {
             add(DeliveryJob(entry: entry, inWindow: false, persisted: true))
         }
         while running {
@@ -224,7 +225,8 @@ actor DeliveryWorker {
     private func openWindows() async {
         for topic in subscription.topics {
             guard let name = try? TopicName(topic), let count = try? await context.store.partitionCount(name) else { continue }
-            for index in 0..<count where windows["\(topic)/\(index)"] == nil {
+            // With shared journals, only the partitions whose lease this node holds.
+            for index in 0..<count where windows["\(topic)/\(index)"] == nil && context.owns(subscription.name, topic, index) {
                 // A cursor that cannot be read now (the cluster is out of reach) is tried
                 // again on the next round: starting at 0 would send everything again.
                 let start: Int64?

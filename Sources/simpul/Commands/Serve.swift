@@ -96,13 +96,21 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let sender: CurlMultiSender
+        // On JetStream the deliveries are shared with the cluster's other nodes.
+        var sharedDelivery: JetStreamSharedDelivery?
         do {
             sender = try CurlMultiSender()
+            if let jetStream = settings.jetStream {
+                sharedDelivery = try await JetStreamSharedDelivery(
+                    settings: jetStream, holder: JetStreamSharedDelivery.uniqueHolder(), leaseTtl: settings.deliveryLeaseTtl)
+            }
             _ = try await bus.startDelivery(sender: sender, settings: settings.delivery,
-                                            subscriptions: settings.subscriptions, logger: log.logger)
+                                            subscriptions: settings.subscriptions, logger: log.logger,
+                                            shared: sharedDelivery?.delivery)
         } catch {
             log.error("cannot start delivery: \(error)")
             await bus.close()
+            await sharedDelivery?.close()
             throw ExitCode(1)
         }
         let server = HTTPServer(configuration: settings.http, handler: APIRouter.make(bus: bus, probes: Probes()), logger: log.logger)
@@ -112,6 +120,7 @@ struct Serve: AsyncParsableCommand {
         } catch {
             log.error("cannot listen on \(settings.http.host):\(settings.http.port): \(error)")
             await bus.close()
+            await sharedDelivery?.close()
             throw ExitCode(1)
         }
         let url = "http://\(settings.http.host):\(port)"
@@ -135,6 +144,7 @@ struct Serve: AsyncParsableCommand {
         bus.beginShutdown()
         await server.shutdown()
         await bus.close()
+        await sharedDelivery?.close()
         sender.shutdown()
         log.info("stopped cleanly")
     }

@@ -55,8 +55,8 @@ final class DeliveryEngineTests: XCTestCase {
         }
         let dead = engine.deadLetters(DeadLetterFilter(), after: nil, limit: 10)
         XCTAssertEqual(dead.total, 0)
-        let journalled = await waitUntil { engine.context.attempts.written == 60 }
-        XCTAssertTrue(journalled, "every attempt is journalled: \(engine.context.attempts.written) of 60")
+        let journalled = await waitUntil { engine.context.attemptsWritten == 60 }
+        XCTAssertTrue(journalled, "every attempt is journalled: \(engine.context.attemptsWritten) of 60")
         await bus.close()
     }
 
@@ -87,7 +87,7 @@ final class DeliveryEngineTests: XCTestCase {
             let dead = engine.deadLetters(DeadLetterFilter(), after: nil, limit: 1)
             XCTAssertEqual(dead.total, row.3 ? 1 : 0, "dead-lettered for row \(index)")
             if row.3, let entry = dead.entries.first {
-                let full = try engine.deadLetter(entry.id)
+                let full = try await engine.deadLetter(entry.id)
                 XCTAssertEqual(full.attempts.count, row.2, "the history holds every attempt")
                 XCTAssertEqual(full.attempts.map(\.status), Array(repeating: row.0, count: row.2))
             }

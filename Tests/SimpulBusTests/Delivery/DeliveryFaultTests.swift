@@ -69,7 +69,7 @@ final class DeliveryFaultTests: XCTestCase {
         XCTAssertTrue(allDead, "\(engine.deadLetters(DeadLetterFilter(), after: nil, limit: 1).total) of \(count) dead-lettered")
         let page = engine.deadLetters(DeadLetterFilter(subscription: "d4"), after: nil, limit: 1000).entries
         for entry in page.prefix(200) {
-            let full = try engine.deadLetter(entry.id)
+            let full = try await engine.deadLetter(entry.id)
             XCTAssertEqual(full.attempts.count, transport.attempts(of: entry.eventID), "history = attempts made")
             XCTAssertEqual(full.attempts.map(\.status), [500, 500, 500])
         }

@@ -62,7 +62,7 @@ final class DeliverySinkModeTests: XCTestCase {
                 }
             }
             if case .rateLimited = testCase.mode, let entry = dead.entries.first {
-                let times = try engine.deadLetter(entry.id).attempts.map(\.atMs)
+                let times = try await engine.deadLetter(entry.id).attempts.map(\.atMs)
                 for (earlier, later) in zip(times, times.dropFirst()) {
                     XCTAssertTrue((900...1600).contains(later - earlier), "Retry-After: 1 honoured, gap \(later - earlier) ms")
                 }

@@ -74,7 +74,7 @@ final class DeliverySlowReceiverTests: XCTestCase {
         let dead = await waitForDeadLetters(engine, subscription: "stalled", atLeast: 1)
         XCTAssertTrue(dead)
         let entry = try XCTUnwrap(engine.deadLetters(DeadLetterFilter(subscription: "stalled"), after: nil, limit: 1).entries.first)
-        for attempt in try engine.deadLetter(entry.id).attempts {
+        for attempt in try await engine.deadLetter(entry.id).attempts {
             XCTAssertTrue((450...550).contains(attempt.durationMs), "attempt took \(attempt.durationMs) ms for a 500 ms timeout")
             XCTAssertNil(attempt.status)
         }

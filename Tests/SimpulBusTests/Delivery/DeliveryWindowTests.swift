@@ -22,7 +22,7 @@ final class DeliveryWindowTests: XCTestCase {
         let ids = try await DeliveryFixture.publish(bus, count: 3_000)  // about ten full windows of 256
         let arrived = await transport.wait(timeout: .seconds(30)) { Set($0.map(\.id)).count == ids.count }
         XCTAssertTrue(arrived, "delivered \(Set(transport.requests.map(\.id)).count) of \(ids.count)")
-        XCTAssertEqual(engine.context.pending.entriesWritten, 0, "events waiting only for a slot are not journaled")
+        XCTAssertEqual(engine.context.pendingEntriesWritten, 0, "events waiting only for a slot are not journaled")
         await bus.close()
     }
 
@@ -30,7 +30,13 @@ final class DeliveryWindowTests: XCTestCase {
         let stuck = Locked<String?>(nil)
         let transport = ScriptedTransport { request, _ in
             let id = request.headers.first { $0.name == "webhook-id" }?.value
-            return ScriptedTransport.answer(id == stuck.withLock { $0 } ? 503 : 204)
+            // The first event sent is the one of key-0 published alone: it stays stuck (set
+            // here, not after the publish, which a fast worker would beat).
+            let isStuck = stuck.withLock { stuck in
+                if stuck == nil { stuck = id }
+                return stuck == id
+            }
+            return ScriptedTransport.answer(isStuck ? 503 : 204)
         }
         let bus = try await fixture.openBus(transport)
         let engine = try XCTUnwrap(bus.delivery)
@@ -38,15 +44,17 @@ final class DeliveryWindowTests: XCTestCase {
                                                                  extra: [("maxInFlight", .int(8))]))
         let keys = (0..<10).map { "key-\($0)" }
         let first = try await DeliveryFixture.publish(bus, count: 1, keys: ["key-0"])
-        stuck.withLock { $0 = first[0] }
         // 200 events of key-0 wait behind it: more than a window, which must not stop the rest.
         let rest = try await DeliveryFixture.publish(bus, count: 2_000, keys: keys)
         let others = rest.enumerated().filter { $0.offset % keys.count != 0 }.map(\.element)
+        let firstSent = await transport.wait { !$0.isEmpty }
+        XCTAssertTrue(firstSent)
+        XCTAssertEqual(stuck.withLock { $0 }, first[0], "the lone key-0 event is the one held")
         let arrived = await transport.wait(timeout: .seconds(30)) { Set($0.map(\.id)).isSuperset(of: others) }
         XCTAssertTrue(arrived, "the other keys are delivered: \(Set(transport.requests.map(\.id)).count) ids arrived")
         let sameKey = Set(rest.enumerated().filter { $0.offset % keys.count == 0 }.map(\.element))
         XCTAssertTrue(transport.requests.allSatisfy { !sameKey.contains($0.id) }, "key-0 keeps its order: nothing passes its head")
-        XCTAssertGreaterThan(engine.context.pending.entriesWritten, 200, "its waiting events were set aside in the journal")
+        XCTAssertGreaterThan(engine.context.pendingEntriesWritten, 200, "its waiting events were set aside in the journal")
         await bus.close()
     }
 }

@@ -1,0 +1,106 @@
+import Foundation
+import SimpulLog
+
+/// A journal every node of a cluster appends to and follows (on JetStream: a
+/// `SharedJournal`). SimpulBus knows only this; `SimpulAPI` adapts the JetStream one.
+public protocol SharedDeliveryLog: Sendable {
+    /// Appends the entries in order, each acknowledged by the cluster; returns the offset
+    /// of the last one.
+    func append(_ entries: [[UInt8]]) async throws -> Int64
+    /// The entry at `offset`, nil when there is none (or it expired).
+    func read(at offset: Int64) async throws -> [UInt8]?
+    /// The offset the next entry will get.
+    func endOffset() async throws -> Int64
+    /// Calls `apply` with every entry from `offset` on, the history first, then what any
+    /// node appends, in order and once each, until `stop()`.
+    func follow(from offset: Int64, _ apply: @escaping @Sendable (_ offset: Int64, _ value: [UInt8]) -> Void) async throws
+    /// Stops following (the journal stays).
+    func stop() async
+}
+
+/// A lease on one (subscription, topic, partition) gained or lost by this node.
+public enum DeliveryLeaseChange: Sendable, Hashable {
+    case acquired(String)
+    /// Expired, taken over or given up: delivery of that partition must stop now.
+    case lost(String)
+}
+
+/// One holder per lease name across the cluster (on JetStream: a `LeaseKeeper`).
+public protocol DeliveryLeases: Sendable {
+    /// The names this node should hold from now on.
+    func want(_ names: Set<String>)
+    /// Whether this node holds `name` now (its lease is still valid).
+    func holds(_ name: String) -> Bool
+    var changes: AsyncStream<DeliveryLeaseChange> { get }
+    func start()
+    /// Stops renewing; with `releasing`, gives the leases up at once (a clean shutdown).
+    func stop(releasing: Bool) async
+}
+
+/// What a node needs to share deliveries with the other nodes of a cluster: the four
+/// delivery journals and the partition leases.
+public struct SharedDelivery: Sendable {
+    /// Opens (or creates) the journal `name`; `maxAgeHours` drops older entries.
+    public var journal: @Sendable (_ name: String, _ maxAgeHours: Int64?) async throws -> any SharedDeliveryLog
+    public var leases: any DeliveryLeases
+    /// How often the engine looks for partitions to lease (new topics, subscriptions).
+    public var scanInterval: Duration
+
+    public init(journal: @escaping @Sendable (_ name: String, _ maxAgeHours: Int64?) async throws -> any SharedDeliveryLog,
+                leases: any DeliveryLeases, scanInterval: Duration = .seconds(1)) {
+        self.journal = journal
+        self.leases = leases
+        self.scanInterval = scanInterval
+    }
+
+    /// The lease guarding one partition of one subscription.
+    static func leaseName(subscription: String, topic: String, partition: Int) -> String {
+        "\(subscription)/\(topic)/\(partition)"
+    }
+}
+
+/// A node's view of a shared journal, kept current by following it: appends wait until
+/// the follower applied them, so a node reads its own writes in the journal's one order.
+final class FollowedJournal: Sendable {
+    let log: any SharedDeliveryLog
+    let name: String
+    private let applied = Locked<Int64>(0)
+
+    init(log: any SharedDeliveryLog, name: String) {
+        self.log = log
+        self.name = name
+    }
+
+    /// Follows from the start and returns once the history is applied.
+    func start(_ apply: @escaping @Sendable (_ offset: Int64, _ value: [UInt8]) -> Void) async throws {
+        let end = try await log.endOffset()
+        try await log.follow(from: 0) { [applied] offset, value in
+            apply(offset, value)
+            applied.withLock { $0 = max($0, offset + 1) }
+        }
+        try await waitApplied(end)
+    }
+
+    /// Appends and waits until the follower applied the entries.
+    @discardableResult
+    func append(_ entries: [[UInt8]]) async throws -> Int64 {
+        guard !entries.isEmpty else { return try await log.endOffset() }
+        let last = try await log.append(entries)
+        try await waitApplied(last + 1)
+        return last
+    }
+
+    /// Waits until every entry below `end` is applied (bounded: a follower cut off from
+    /// the cluster makes this an error the caller reports, not a hang).
+    func waitApplied(_ end: Int64) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while applied.withLock({ $0 }) < end {
+            guard ContinuousClock.now < deadline else {
+                throw BusError.storage("the shared journal \(name) did not catch up with the cluster in 30 s; try again")
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    func close() async { await log.stop() }
+}

@@ -1,0 +1,46 @@
+import SimpulLog
+import SimpulMapping
+
+/// The subscriptions in the shared journal `subscriptions`, entries as in the embedded
+/// `SubscriptionStore` (the whole subscription per change, `{"deleted": name}`). Every
+/// node follows it, so a subscription created, changed or deleted on one node is seen by
+/// all; `onChange` tells the engine which name changed. Safe from any task.
+final class SharedSubscriptionStore: SubscriptionJournal {
+    private let journal: FollowedJournal
+    private let subscriptions = Locked<[String: Subscription]>([:])
+    private let listener = Locked<(@Sendable (String) -> Void)?>(nil)
+
+    init(shared: SharedDelivery) async throws {
+        journal = FollowedJournal(log: try await shared.journal("subscriptions", nil), name: "subscriptions")
+        try await journal.start { [subscriptions, listener] _, value in
+            let name: String
+            if value.starts(with: Array("{\"deleted\":".utf8)), let deleted = (try? JSONReader.parse(value))?["deleted"]?.stringValue {
+                name = deleted
+                subscriptions.withLock { $0[deleted] = nil }
+            } else if let subscription = try? Subscription.load(value) {
+                name = subscription.name
+                subscriptions.withLock { $0[subscription.name] = subscription }
+            } else {
+                return  // written by a newer version: skipped rather than stopping the node
+            }
+            listener.withLock { $0 }?(name)
+        }
+    }
+
+    /// Called with a subscription's name after any node changed it (this one included).
+    func onChange(_ handler: @escaping @Sendable (String) -> Void) { listener.withLock { $0 = handler } }
+
+    var all: [Subscription] { subscriptions.withLock { $0.values.sorted { $0.name < $1.name } } }
+
+    func subscription(_ name: String) -> Subscription? { subscriptions.withLock { $0[name] } }
+
+    func save(_ subscription: Subscription) async throws {
+        try await journal.append([subscription.stored()])
+    }
+
+    func delete(_ name: String) async throws {
+        try await journal.append([JSONWriter.write(.object([("deleted", .string(name))]))])
+    }
+
+    func close() async { await journal.close() }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import SimpulBus
+import SimpulTestSupport
+import XCTest
+
+/// Goal (issue 8, docs/design/stateless-nodes.md): two Simpul nodes on one JetStream
+/// cluster share the deliveries — each event of a subscription is delivered by the node
+/// holding its partition's lease; a node that dies has its partitions taken over within
+/// about the lease ttl, from the committed cursor, and nothing acknowledged goes missing;
+/// subscriptions and the DLQ are the cluster's, so a dead letter written on one node is
+/// listed and replayed through the other.
+final class SharedDeliveryTests: XCTestCase {
+    private var directory: TemporaryDirectory!
+
+    override func setUpWithError() throws {
+        if let reason = NATSServerProcess.unavailableReason { throw XCTSkip(reason) }
+        directory = try TemporaryDirectory("shared-delivery")
+    }
+
+    override func tearDown() { directory?.remove() }
+
+    func testTwoNodesDeliverEveryEventAndASurvivorTakesOverADeadNode() async throws {
+        let nats = try NATSServerProcess(storeDirectory: directory.path + "/nats")
+        defer { nats.stop() }
+        let sink = try DeliverySink()
+        defer { sink.shutdown() }
+        let nodeA = try await SharedDeliveryNode.start("a", natsURL: nats.url, directory: directory.path)
+        _ = try await nodeA.engine.create(SharedDeliveryNode.subscription("sink", url: sink.url(path: "/hook")))
+        let aHoldsAll = await eventually(timeout: .seconds(5)) { nodeA.held.count == SharedDeliveryNode.partitions }
+        XCTAssertTrue(aHoldsAll, "the first node takes every free partition: \(nodeA.held)")
+        let nodeB = try await SharedDeliveryNode.start("b", natsURL: nats.url, directory: directory.path)
+        XCTAssertEqual(nodeB.engine.subscriptions.map(\.name), ["sink"], "a subscription created on A is known to B")
+
+        // Published through both nodes: one delivery each, by the partitions' holder.
+        var acknowledged = try await nodeA.publish("a", count: 100)
+        acknowledged += try await nodeB.publish("b", count: 100)
+        let delivered = await sink.waitForDistinctWebhookIDs(count: acknowledged.count, timeout: .seconds(20))
+        XCTAssertTrue(delivered, "delivered \(sink.distinctWebhookIDCount) of \(acknowledged.count)")
+        XCTAssertEqual(sink.distinctWebhookIDs, Set(acknowledged))
+        XCTAssertEqual(sink.requestCount, acknowledged.count, "no takeover, so no event twice")
+        XCTAssertTrue(nodeB.held.isEmpty, "B delivered nothing while A held every partition: \(nodeB.held)")
+
+        // A dies (its lease keeper stops without giving its leases up) while events keep coming.
+        let killed = ContinuousClock.now
+        await nodeA.shared.keeper.stop(releasing: false)
+        acknowledged += try await nodeA.publish("during", count: 60)
+        let takenOver = await eventually(timeout: .seconds(10)) { nodeB.held.count == SharedDeliveryNode.partitions }
+        let takeover = ContinuousClock.now - killed
+        XCTAssertTrue(takenOver, "B holds every partition: \(nodeB.held)")
+        XCTAssertLessThan(takeover, SharedDeliveryNode.leaseTtl + .seconds(2), "taken over within about the ttl")
+        acknowledged += try await nodeB.publish("after", count: 60)
+        let all = await sink.waitForDistinctWebhookIDs(count: acknowledged.count, timeout: .seconds(20))
+        XCTAssertTrue(all, "missing at the sink: \(Set(acknowledged).subtracting(sink.distinctWebhookIDs).sorted().prefix(10))")
+        XCTAssertEqual(sink.distinctWebhookIDs, Set(acknowledged), "every acknowledged event, none extra")
+        print("shared delivery: takeover after \(takeover) (ttl \(SharedDeliveryNode.leaseTtl)); "
+              + "\(sink.requestCount) requests for \(acknowledged.count) events")
+        await nodeB.close()
+        await nodeA.close()
+    }
+
+    func testADeadLetterWrittenOnOneNodeIsListedAndReplayedThroughTheOther() async throws {
+        let nats = try NATSServerProcess(storeDirectory: directory.path + "/nats")
+        defer { nats.stop() }
+        let sink = try DeliverySink()
+        defer { sink.shutdown() }
+        try sink.setMode(.reject)
+        let nodeA = try await SharedDeliveryNode.start("a", natsURL: nats.url, directory: directory.path)
+        _ = try await nodeA.engine.create(SharedDeliveryNode.subscription("sink", url: sink.url(path: "/hook")))
+        let aHoldsAll = await eventually(timeout: .seconds(5)) { nodeA.held.count == SharedDeliveryNode.partitions }
+        XCTAssertTrue(aHoldsAll)
+        let nodeB = try await SharedDeliveryNode.start("b", natsURL: nats.url, directory: directory.path)
+        let ids = try await nodeB.publish("dead", count: 3)
+
+        let listedOnB = await eventually(timeout: .seconds(10)) {
+            nodeB.engine.deadLetters(DeadLetterFilter(), after: nil, limit: 10).total == ids.count
+        }
+        XCTAssertTrue(listedOnB, "A's dead letters are listed through B")
+        let entries = nodeB.engine.deadLetters(DeadLetterFilter(), after: nil, limit: 10).entries
+        XCTAssertEqual(Set(entries.map(\.eventID)), Set(ids))
+        let full = try await nodeB.engine.deadLetter(try XCTUnwrap(entries.first).id)
+        XCTAssertFalse(full.attempts.isEmpty, "B reads the full record, attempts included")
+
+        try sink.setMode(.accept)
+        sink.reset()
+        let report = try await nodeB.engine.replay(ids: entries.map(\.id), filter: nil, dryRun: false, force: false)
+        XCTAssertEqual(report.count(.replayed), ids.count)
+        let replayed = await sink.waitForDistinctWebhookIDs(count: ids.count, timeout: .seconds(10))
+        XCTAssertTrue(replayed, "A, the partitions' holder, delivered B's replay: \(sink.distinctWebhookIDs)")
+        XCTAssertEqual(sink.distinctWebhookIDs, Set(ids), "with the original event ids")
+        let settledEverywhere = await eventually(timeout: .seconds(5)) {
+            nodeA.engine.deadLetters(DeadLetterFilter(), after: nil, limit: 10).total == 0
+                && nodeB.engine.deadLetters(DeadLetterFilter(), after: nil, limit: 10).total == 0
+        }
+        XCTAssertTrue(settledEverywhere, "the entries left the DLQ on both nodes")
+        await nodeB.close()
+        await nodeA.close()
+    }
+}
