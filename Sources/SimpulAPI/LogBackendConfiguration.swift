@@ -62,9 +62,17 @@ extension ServeConfiguration {
     public func openBus() async throws -> Bus {
         guard let jetStream else { return try Bus.open(bus) }
         let store = try await JetStreamLogStore(settings: jetStream)
+        let keys: SharedKeys
         do {
-            return try await Bus.open(bus, topicsIn: store)
+            keys = try await SharedKeys(settings: jetStream, window: .milliseconds(bus.idempotencyWindowMs))
         } catch {
+            await store.close()
+            throw error
+        }
+        do {
+            return try await Bus.open(bus, topicsIn: store, sharedKeys: JetStreamIdempotencyKeys(keys: keys))
+        } catch {
+            await keys.close()
             await store.close()
             throw error
         }
