@@ -18,14 +18,14 @@ extension ServeConfiguration {
             }
             jetStream = nil
         case "jetstream":
-            jetStream = try Self.jetStreamSettings(reader)
+            jetStream = try Self.jetStreamSettings(reader, acceptDataLossRisk: dataLossRiskAccepted)
         case let other?:
             throw ConfigurationError(key: reader.path("backend"), message:
                 "\"\(other)\" is not a log backend; use \"embedded\" (the default) or \"jetstream\"")
         }
     }
 
-    private static func jetStreamSettings(_ reader: ConfigReader) throws -> JetStreamSettings {
+    private static func jetStreamSettings(_ reader: ConfigReader, acceptDataLossRisk: Bool) throws -> JetStreamSettings {
         guard case .array(let items)? = reader.object["servers"], !items.isEmpty else {
             throw ConfigurationError(key: reader.path("servers"), message:
                 "list the NATS servers, e.g. [\"nats://10.0.0.5:4222\", \"nats://10.0.0.6:4222\", \"nats://10.0.0.7:4222\"]")
@@ -44,7 +44,7 @@ extension ServeConfiguration {
             try tls.allowOnly(["caFile"])
             settings.tlsCAFile = try tls.string("caFile")
         }
-        if let accept = try reader.bool("acceptDataLossRisk") { settings.acceptDataLossRisk = accept }
+        settings.acceptDataLossRisk = try reader.bool("acceptDataLossRisk") ?? false || acceptDataLossRisk
         if let timeout = try reader.integer("requestTimeoutMs", in: 100...300_000) { settings.requestTimeoutMs = timeout }
         do {
             try settings.validate()

@@ -25,6 +25,8 @@ public struct ServeConfiguration: Sendable {
     /// The NATS JetStream cluster holding the topics (`log.backend: jetstream`); nil keeps
     /// them in the embedded log.
     public var jetStream: JetStreamSettings?
+    /// Set by `--accept-data-loss-risk` before the file is read.
+    var dataLossRiskAccepted = false
 
     public init() {
         bus = BusSettings(dataDirectory: "./data", adaptersDirectory: "./adapters")
@@ -43,7 +45,9 @@ public struct ServeConfiguration: Sendable {
     }
 
     /// Reads a config file over the defaults.
-    public static func load(file: String) throws -> ServeConfiguration {
+    /// - Parameter acceptDataLossRisk: `--accept-data-loss-risk`: a JetStream cluster with
+    ///   fewer than 3 replicas or lazy sync is accepted as if the config said so.
+    public static func load(file: String, acceptDataLossRisk: Bool = false) throws -> ServeConfiguration {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ConfigurationError(key: file, message: "cannot read the config file")
         }
@@ -55,6 +59,7 @@ public struct ServeConfiguration: Sendable {
         }
         guard case .object(let object) = root else { throw ConfigurationError(key: file, message: "must hold a JSON object") }
         var configuration = ServeConfiguration()
+        configuration.dataLossRiskAccepted = acceptDataLossRisk
         try configuration.apply(ConfigReader(object, path: ""))
         return configuration
     }
