@@ -5,8 +5,8 @@ import SimpulMapping
 
 /// The `log.backend` part of the config: where the topics live. `embedded` (the default)
 /// keeps them in the data directory; `jetstream` puts them on a NATS JetStream cluster
-/// (deploy/nats/README.md) with the delivery journals, shared by every node; the
-/// publish journals (idempotency, quarantine, tokens) stay in the data directory.
+/// (deploy/nats/README.md) with the delivery journals and idempotency keys, shared by
+/// every node; quarantine and tokens stay in the data directory.
 extension ServeConfiguration {
     static let jetStreamKeys = ["servers", "replicas", "syncAlways", "tls", "credentials", "acceptDataLossRisk",
                                 "requestTimeoutMs", "deliveryLeaseTtlSeconds"]
@@ -19,7 +19,7 @@ extension ServeConfiguration {
             }
             jetStream = nil
         case "jetstream":
-            jetStream = try Self.jetStreamSettings(reader)
+            jetStream = try Self.jetStreamSettings(reader, acceptDataLossRisk: dataLossRiskAccepted)
             // Below ~10 s a stream leader election could outlast it (stateless-nodes.md).
             if let ttl = try reader.integer("deliveryLeaseTtlSeconds", in: 3...300) { deliveryLeaseTtl = .seconds(ttl) }
         case let other?:
@@ -28,7 +28,7 @@ extension ServeConfiguration {
         }
     }
 
-    private static func jetStreamSettings(_ reader: ConfigReader) throws -> JetStreamSettings {
+    private static func jetStreamSettings(_ reader: ConfigReader, acceptDataLossRisk: Bool) throws -> JetStreamSettings {
         guard case .array(let items)? = reader.object["servers"], !items.isEmpty else {
             throw ConfigurationError(key: reader.path("servers"), message:
                 "list the NATS servers, e.g. [\"nats://10.0.0.5:4222\", \"nats://10.0.0.6:4222\", \"nats://10.0.0.7:4222\"]")
@@ -47,7 +47,7 @@ extension ServeConfiguration {
             try tls.allowOnly(["caFile"])
             settings.tlsCAFile = try tls.string("caFile")
         }
-        if let accept = try reader.bool("acceptDataLossRisk") { settings.acceptDataLossRisk = accept }
+        settings.acceptDataLossRisk = try reader.bool("acceptDataLossRisk") ?? false || acceptDataLossRisk
         if let timeout = try reader.integer("requestTimeoutMs", in: 100...300_000) { settings.requestTimeoutMs = timeout }
         do {
             try settings.validate()
@@ -65,9 +65,17 @@ extension ServeConfiguration {
     public func openBus() async throws -> Bus {
         guard let jetStream else { return try Bus.open(bus) }
         let store = try await JetStreamLogStore(settings: jetStream)
+        let keys: SharedKeys
         do {
-            return try await Bus.open(bus, topicsIn: store)
+            keys = try await SharedKeys(settings: jetStream, window: .milliseconds(bus.idempotencyWindowMs))
         } catch {
+            await store.close()
+            throw error
+        }
+        do {
+            return try await Bus.open(bus, topicsIn: store, sharedKeys: JetStreamIdempotencyKeys(keys: keys))
+        } catch {
+            await keys.close()
             await store.close()
             throw error
         }

@@ -28,6 +28,8 @@ public struct ServeConfiguration: Sendable {
     /// With JetStream, how long a node's lease on a delivery partition lasts without a
     /// renew (`log.deliveryLeaseTtlSeconds`); renewed every third of it.
     public var deliveryLeaseTtl = JetStreamSharedDelivery.defaultLeaseTtl
+    /// Set by `--accept-data-loss-risk` before the file is read.
+    var dataLossRiskAccepted = false
 
     public init() {
         bus = BusSettings(dataDirectory: "./data", adaptersDirectory: "./adapters")
@@ -46,7 +48,9 @@ public struct ServeConfiguration: Sendable {
     }
 
     /// Reads a config file over the defaults.
-    public static func load(file: String) throws -> ServeConfiguration {
+    /// - Parameter acceptDataLossRisk: `--accept-data-loss-risk`: a JetStream cluster with
+    ///   fewer than 3 replicas or lazy sync is accepted as if the config said so.
+    public static func load(file: String, acceptDataLossRisk: Bool = false) throws -> ServeConfiguration {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ConfigurationError(key: file, message: "cannot read the config file")
         }
@@ -58,6 +62,7 @@ public struct ServeConfiguration: Sendable {
         }
         guard case .object(let object) = root else { throw ConfigurationError(key: file, message: "must hold a JSON object") }
         var configuration = ServeConfiguration()
+        configuration.dataLossRiskAccepted = acceptDataLossRisk
         try configuration.apply(ConfigReader(object, path: ""))
         return configuration
     }

@@ -48,6 +48,9 @@ public final class Bus: Sendable {
     public let tokens: TokenStore
     public let idempotency: IdempotencyStore
     public let quarantine: QuarantineStore
+    /// Event ids and Idempotency-Keys every node of a cluster sees (JetStream backend); nil
+    /// when this node's own memory is the whole truth (embedded log).
+    let sharedIdempotency: SharedIdempotency?
     public let stats = BusStats()
     /// Secret of this installation for field-policy pseudonyms (`pseudonym.key`, 0600).
     let pseudonymKey: [UInt8]
@@ -61,8 +64,9 @@ public final class Bus: Sendable {
 
     private init(settings: BusSettings, log: Log, store: any LogStore, tokens: TokenStore, idempotency: IdempotencyStore,
                  quarantine: QuarantineStore, adapters: [String: any Adapter], pseudonymKey: [UInt8],
-                 schemas: SchemaValidator?) {
+                 schemas: SchemaValidator?, sharedKeys: (any SharedKeyMemory)? = nil) {
         self.settings = settings
+        self.sharedIdempotency = sharedKeys.map { SharedIdempotency(keys: $0) }
         self.schemas = schemas
         self.pseudonymKey = pseudonymKey
         self.log = log
@@ -93,8 +97,10 @@ public final class Bus: Sendable {
     }
 
     /// Opens the bus with its topics in `store` (a JetStream cluster, already connected) and
-    /// its journals in the data directory. The bus closes the store when it closes.
-    public static func open(_ settings: BusSettings, topicsIn store: any LogStore,
+    /// its journals in the data directory. `sharedKeys`, when given, holds the event ids and
+    /// Idempotency-Keys every node must see alike (so a publisher may retry through any
+    /// node). The bus closes the store and the shared keys when it closes.
+    public static func open(_ settings: BusSettings, topicsIn store: any LogStore, sharedKeys: (any SharedKeyMemory)? = nil,
                             io: any StorageIO = PosixStorageIO()) async throws -> Bus {
         let adapters = try loadAdapters(from: settings.adaptersDirectory)
         let schemas = try loadSchemas(settings)
@@ -103,7 +109,8 @@ public final class Bus: Sendable {
         return Bus(settings: settings, log: log, store: store,
                    tokens: try TokenStore(dataDirectory: settings.dataDirectory, io: io), idempotency: idempotency,
                    quarantine: try QuarantineStore(log: log, io: io), adapters: adapters,
-                   pseudonymKey: try loadOrCreateSecret(settings.dataDirectory + "/pseudonym.key", io: io), schemas: schemas)
+                   pseudonymKey: try loadOrCreateSecret(settings.dataDirectory + "/pseudonym.key", io: io), schemas: schemas,
+                   sharedKeys: sharedKeys)
     }
 
     private static func loadSchemas(_ settings: BusSettings) throws -> SchemaValidator? {
@@ -196,6 +203,7 @@ public final class Bus: Sendable {
         if let engine = deliveryEngine.withLock({ $0 }) { await engine.close() }
         await idempotency.close()
         await quarantine.close()
+        await sharedIdempotency?.close()
         await store.close()
         if embeddedLog == nil { await log.close() }
     }

@@ -117,6 +117,23 @@ final class ServeOnJetStreamTests: XCTestCase {
                       result.standardOutput + result.standardError)
     }
 
+    /// J1: `simpul serve` refuses a single replica unless `--accept-data-loss-risk` is given
+    /// (then it goes on, here to find no server).
+    func testServeRefusesOneReplicaUnlessTheRiskIsAcceptedOnTheCommandLine() throws {
+        let url = "nats://127.0.0.1:\(try NATSServerProcess.freePort())"
+        let file = directory.path + "/one-replica.json"
+        try #"{"log": {"backend": "jetstream", "servers": ["\#(url)"], "replicas": 1}}"#
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let refused = try runCommand(Products.executable("simpul"), ["serve", "--config", file, "--listen", "127.0.0.1:0"])
+        XCTAssertEqual(refused.status, 2, refused.standardError)
+        XCTAssertTrue(refused.standardError.contains("log.replicas"), refused.standardError)
+        XCTAssertTrue(refused.standardError.contains("--accept-data-loss-risk"), refused.standardError)
+        let accepted = try runCommand(Products.executable("simpul"),
+                                      ["serve", "--config", file, "--listen", "127.0.0.1:0", "--accept-data-loss-risk"])
+        XCTAssertEqual(accepted.status, 1, accepted.standardOutput + accepted.standardError)
+        XCTAssertTrue((accepted.standardOutput + accepted.standardError).contains("cannot reach the NATS cluster at \(url)"))
+    }
+
     /// A config that would acknowledge what one failure can lose is refused at load, naming the key.
     func testConfigRefusesOneReplicaWithoutAcceptingTheRisk() throws {
         let file = directory.path + "/risky.json"
@@ -125,6 +142,7 @@ final class ServeOnJetStreamTests: XCTestCase {
         XCTAssertThrowsError(try ServeConfiguration.load(file: file)) { error in
             XCTAssertTrue("\(error)".hasPrefix("config key \"log.replicas\": refusing a JetStream setup"), "\(error)")
         }
+        XCTAssertEqual(try ServeConfiguration.load(file: file, acceptDataLossRisk: true).jetStream?.acceptDataLossRisk, true)
         let example = try ServeConfiguration.load(file: RepositoryPaths.root() + "/deploy/nats/simpul.json")
         XCTAssertEqual(example.jetStream?.replicas, 3)
         XCTAssertEqual(example.jetStream?.servers.count, 3)

@@ -53,11 +53,11 @@ extension Bus {
         let keys = Set(events.map { "E:" + $0.id } + [requestKey].compactMap { $0 })
         await idempotency.gate.claim(keys)
         defer { idempotency.gate.release(keys) }
-        if let key = request.idempotencyKey, let remembered = idempotency.request(key) {
+        if let key = request.idempotencyKey, let remembered = try await rememberedRequest(key) {
             return try replay(remembered, key: key, bodyHash: bodyHash)
         }
-        if let key = request.idempotencyKey, idempotency.event(key) != nil,
-           !(events.count == 1 && mapped.count == 1 && events[0].id == key) {
+        if let key = request.idempotencyKey, !(events.count == 1 && mapped.count == 1 && events[0].id == key),
+           try await rememberedEvent(key) != nil {
             // The key named a one-record publish before; this body is another request.
             throw BusError.idempotencyConflict(key: key)
         }
@@ -67,9 +67,10 @@ extension Bus {
         if let key = request.idempotencyKey, result.status == 409 { throw BusError.idempotencyConflict(key: key) }
         record(result, source: request.source, bytes: request.body.count, mapped: mapped, at: now)
         if let key = request.idempotencyKey, mapped.count > 1, result.status == 202 || result.status == 200 {
+            let response = RememberedResponse(bodyHash: bodyHash, body: result.body, timeMs: Int64(now.timeIntervalSince1970 * 1000))
             try await wrapStorage {
-                try await idempotency.remember(requestKey: key, RememberedResponse(
-                    bodyHash: bodyHash, body: result.body, timeMs: Int64(now.timeIntervalSince1970 * 1000)))
+                try await idempotency.remember(requestKey: key, response)
+                try await sharedIdempotency?.remember(requestKey: key, response)
             }
         }
         return result
@@ -82,10 +83,11 @@ extension Bus {
         var groups: [PartitionKey: [(index: Int, event: CloudEvent, hash: String)]] = [:]
         var seen: [String: String] = [:]
         if mapped.count > 1 { seen.reserveCapacity(mapped.count) }
+        let elsewhere = try await publishedElsewhere(mapped)
         for (index, record) in mapped.enumerated() {
             guard case .accepted(let event) = record.outcome else { continue }
             let hash = EventCodec.dataHash(event.dataBytes)
-            if let known = idempotency.event(event.id) {
+            if let known = idempotency.event(event.id) ?? elsewhere[event.id] {
                 results[index] = known.dataHash == hash
                     ? .published(record: record.position, id: event.id, topic: known.topic, partition: known.partition,
                                  offset: known.offset, duplicate: true)
@@ -120,6 +122,10 @@ extension Bus {
                 remembered.append((item.event.id, item.hash))
             }
             idempotency.remember(run: remembered, topic: key.topic, partition: key.partition, firstOffset: first, timeMs: nowMs)
+            if sharedIdempotency != nil {
+                try await rememberShared(items.map { ($0.index, $0.hash) }, in: mapped, first: first, at: key, nowMs: nowMs,
+                                         results: &results)
+            }
         }
         // A repeat inside the batch points at the copy that was appended.
         for (index, record) in mapped.enumerated() where results[index] == nil {

@@ -37,10 +37,16 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .long, help: "Let subscriptions deliver to loopback and private addresses (local receivers, tests).")
     var allowPrivateNetworks = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Run on a JetStream cluster with fewer than 3 replicas or without sync_interval: always.",
+        discussion: "Acknowledged events can then be lost when a server crashes or loses power."))
+    var acceptDataLossRisk = false
+
     func run() async throws {
         var settings: ServeConfiguration
         do {
-            settings = try config.map(ServeConfiguration.load(file:)) ?? ServeConfiguration()
+            settings = try config.map { try ServeConfiguration.load(file: $0, acceptDataLossRisk: acceptDataLossRisk) }
+                ?? ServeConfiguration()
             if let dataDir { settings.bus.dataDirectory = dataDir }
             if let adaptersDir { settings.bus.adaptersDirectory = adaptersDir }
             if let listen { try settings.setListen(listen, key: "--listen") }
