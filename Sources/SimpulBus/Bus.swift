@@ -37,8 +37,9 @@ public struct BusSettings: Sendable {
 /// idempotent and refusals recoverable. Safe from any task.
 ///
 /// The topics live in `store`: the embedded log in the data directory (the default), or a
-/// NATS JetStream cluster. The journals (idempotency, quarantine, subscriptions, delivery)
-/// stay in the data directory's `log` either way.
+/// NATS JetStream cluster. On a cluster the event ids, Idempotency-Keys and the quarantine
+/// are shared by every node (`SharedKeyMemory`, `QuarantineJournal`); the other journals
+/// (subscriptions, delivery) and the tokens stay in the data directory's `log` either way.
 public final class Bus: Sendable {
     public let settings: BusSettings
     /// The data directory's log: its journals, and its topics when the store is embedded.
