@@ -37,7 +37,7 @@ enum AdminRoutes {
         }
         return .json(status: 200, value: .object([
             ("sources", .array(sources)), ("topics", .array(topics)), ("quarantineOpen", .int(bus.quarantine.openCount)),
-            ("subscriptions", .array(subscriptions)),
+            ("subscriptions", .array(subscriptions)), ("tokensFingerprint", .string(bus.tokens.fingerprint)),
         ]))
     }
 

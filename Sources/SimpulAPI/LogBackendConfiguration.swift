@@ -65,17 +65,20 @@ extension ServeConfiguration {
     public func openBus() async throws -> Bus {
         guard let jetStream else { return try Bus.open(bus) }
         let store = try await JetStreamLogStore(settings: jetStream)
-        let keys: SharedKeys
+        var connection: SharedStateConnection?
+        var quarantine: JetStreamQuarantineJournal?
         do {
-            keys = try await SharedKeys(settings: jetStream, window: .milliseconds(bus.idempotencyWindowMs))
+            let shared = try await SharedStateConnection(settings: jetStream)
+            connection = shared
+            let keys = JetStreamIdempotencyKeys(
+                connection: shared, keys: try await shared.keys(window: .milliseconds(bus.idempotencyWindowMs)),
+                servers: jetStream.servers.joined(separator: ", "))
+            let journal = try await JetStreamQuarantineJournal(connection: shared)
+            quarantine = journal
+            return try await Bus.open(bus, topicsIn: store, sharedKeys: keys, quarantine: journal)
         } catch {
-            await store.close()
-            throw error
-        }
-        do {
-            return try await Bus.open(bus, topicsIn: store, sharedKeys: JetStreamIdempotencyKeys(keys: keys))
-        } catch {
-            await keys.close()
+            await quarantine?.close()
+            await connection?.close()
             await store.close()
             throw error
         }

@@ -26,7 +26,7 @@ enum QuarantineRoutes {
             return ErrorResponses.response(for: BusError.notFound(what: "quarantined record", id: id))
         }
         do {
-            let payload = try bus.quarantine.payload(of: entry)
+            let payload = try await bus.quarantine.payload(of: entry)
             guard case .object(var object) = json(entry) else { return .error(status: 500, code: "internal_error", message: "") }
             object["payloadBase64"] = .string(Data(payload).base64EncodedString())
             object["payloadBytes"] = .int(payload.count)

@@ -37,8 +37,9 @@ public struct BusSettings: Sendable {
 /// idempotent and refusals recoverable. Safe from any task.
 ///
 /// The topics live in `store`: the embedded log in the data directory (the default), or a
-/// NATS JetStream cluster. The journals (idempotency, quarantine, subscriptions, delivery)
-/// stay in the data directory's `log` either way.
+/// NATS JetStream cluster. On a cluster the event ids, Idempotency-Keys and the quarantine
+/// are shared by every node (`SharedKeyMemory`, `QuarantineJournal`); the other journals
+/// (subscriptions, delivery) and the tokens stay in the data directory's `log` either way.
 public final class Bus: Sendable {
     public let settings: BusSettings
     /// The data directory's log: its journals, and its topics when the store is embedded.
@@ -99,16 +100,23 @@ public final class Bus: Sendable {
     /// Opens the bus with its topics in `store` (a JetStream cluster, already connected) and
     /// its journals in the data directory. `sharedKeys`, when given, holds the event ids and
     /// Idempotency-Keys every node must see alike (so a publisher may retry through any
-    /// node). The bus closes the store and the shared keys when it closes.
+    /// node); `quarantine`, when given, the quarantine every node lists and retries. The bus
+    /// closes the store and the shared state when it closes.
     public static func open(_ settings: BusSettings, topicsIn store: any LogStore, sharedKeys: (any SharedKeyMemory)? = nil,
+                            quarantine sharedQuarantine: (any QuarantineJournal)? = nil,
                             io: any StorageIO = PosixStorageIO()) async throws -> Bus {
         let adapters = try loadAdapters(from: settings.adaptersDirectory)
         let schemas = try loadSchemas(settings)
         let log = try Log.open(directory: settings.dataDirectory, options: settings.log, io: io)
         let idempotency = try await IdempotencyStore(journalsOf: log, topicsIn: store, windowMs: settings.idempotencyWindowMs, io: io)
+        let quarantine = if let sharedQuarantine {
+            try await QuarantineStore(journal: sharedQuarantine)
+        } else {
+            try QuarantineStore(log: log, io: io)
+        }
         return Bus(settings: settings, log: log, store: store,
                    tokens: try TokenStore(dataDirectory: settings.dataDirectory, io: io), idempotency: idempotency,
-                   quarantine: try QuarantineStore(log: log, io: io), adapters: adapters,
+                   quarantine: quarantine, adapters: adapters,
                    pseudonymKey: try loadOrCreateSecret(settings.dataDirectory + "/pseudonym.key", io: io), schemas: schemas,
                    sharedKeys: sharedKeys)
     }

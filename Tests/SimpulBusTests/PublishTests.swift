@@ -59,7 +59,8 @@ final class PublishTests: XCTestCase {
             XCTAssertEqual(entry.errors, errors)
             XCTAssertEqual(entry.source, "population")
             XCTAssertEqual(entry.publisher, "siak-export")
-            XCTAssertEqual(try bus.quarantine.payload(of: entry), try RepositoryPaths.sample("population", "invalid.csv"))
+            let payload = try await bus.quarantine.payload(of: entry)
+            XCTAssertEqual(payload, try RepositoryPaths.sample("population", "invalid.csv"))
         }
         let codes = Set(result.records.flatMap { record -> [String] in
             if case .rejected(_, _, _, let errors) = record { return errors.map(\.code) }
@@ -78,7 +79,8 @@ final class PublishTests: XCTestCase {
         XCTAssertEqual(result.status, 422)
         guard case .rejected(0, _, let id, let errors)? = result.records.first else { return XCTFail("\(result)") }
         XCTAssertEqual(errors.first?.code, "decode.invalid")
-        XCTAssertEqual(try bus.quarantine.payload(of: try XCTUnwrap(bus.quarantine.entry(id))), Array("[{\"NIK\": ".utf8))
+        let payload = try await bus.quarantine.payload(of: try XCTUnwrap(bus.quarantine.entry(id)))
+        XCTAssertEqual(payload, Array("[{\"NIK\": ".utf8))
         await bus.close()
     }
 

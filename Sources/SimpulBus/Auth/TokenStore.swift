@@ -71,6 +71,21 @@ public final class TokenStore: Sendable {
     }
 
     public var isEmpty: Bool { records.withLock { $0.isEmpty } }
+
+    /// 16 hex digits naming exactly this set of tokens (ids, hashes, rights, revocations),
+    /// whatever their order in the file. Nodes of one cluster do not share tokens: each
+    /// reads its own `tokens.json`, so every node must carry the same file; equal
+    /// fingerprints (`GET /v1/admin/status`, the start and SIGHUP log lines) show they do.
+    public var fingerprint: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var digest = SHA256()
+        for record in all.sorted(by: { $0.id < $1.id }) {
+            digest.update((try? encoder.encode(record)).map { Array($0) } ?? Array(record.id.utf8))
+            digest.update(byte: 0x0A)
+        }
+        return String(digest.finalizeHex().prefix(16))
+    }
     public var all: [TokenRecord] { records.withLock { $0 } }
 
     /// Creates a token and returns it in plain text: the only time it exists outside the

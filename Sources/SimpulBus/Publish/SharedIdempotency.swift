@@ -12,6 +12,8 @@ public protocol SharedKeyMemory: Sendable {
     func storeIfAbsent(_ key: String, value: [UInt8]) async throws -> [UInt8]?
     /// The value stored under `key`, nil when it is absent or its window has passed.
     func storedValue(of key: String) async throws -> [UInt8]?
+    /// Why the shared state is out of reach now (readiness), nil while it answers.
+    var unavailableReason: String? { get }
     func close() async
 }
 

@@ -12,7 +12,7 @@ extension Bus {
         guard let entry = quarantine.entry(id) else { throw BusError.notFound(what: "quarantined record", id: id) }
         guard entry.status == .open else { return entry }
         guard let adapter = adapter(named: entry.source) else { throw BusError.unknownSource(entry.source) }
-        let payload = try quarantine.payload(of: entry)
+        let payload = try await quarantine.payload(of: entry)
         let format = InputFormat(rawValue: entry.format) ?? adapter.format(forFileName: nil, bytes: payload)
         if entry.record == 0 {
             return try await retryWholePayload(entry, payload: payload)

@@ -23,34 +23,50 @@ public struct QuarantineEntry: Codable, Sendable, Equatable {
     /// Where the raw payload lies in the payload journal (first chunk, chunk count).
     var payloadOffset: Int64
     var payloadChunks: Int
+    /// Each chunk's offset, when they are not consecutive (a shared journal other nodes
+    /// appended to meanwhile).
+    var payloadOffsets: [Int64]? = nil
 }
 
 /// The quarantine: refused records with their raw payloads, kept in two journals
 /// (`quarantine`: entries and status changes as JSON; `quarantine-payloads`: the raw bytes
 /// in chunks of at most 512 KiB), so that nothing refused is ever lost and listing does
-/// not read payloads. Safe from any task.
+/// not read payloads. The journals are the data directory's, or shared by every node
+/// (JetStream): then an entry quarantined on one node is listed, shown and retried on any.
+/// Safe from any task.
 public final class QuarantineStore: Sendable {
     static let chunkBytes = 512 << 10
-    private let entriesJournal: Journal
-    private let payloadJournal: Journal
-    private let entries: Locked<[String: QuarantineEntry]>
-    private let order: Locked<[String]>
+    private let journal: any QuarantineJournal
+    private let state = Locked(Entries())
 
-    public init(log: Log, io: any StorageIO = PosixStorageIO()) throws {
-        var options = log.options
-        options.retention = .keepEverything
-        entriesJournal = try Journal.open(directory: log.journalsDirectory + "/quarantine", options: options, io: io)
-        payloadJournal = try Journal.open(directory: log.journalsDirectory + "/quarantine-payloads", options: options, io: io)
-        var loaded: [String: QuarantineEntry] = [:]
-        var ids: [String] = []
-        let decoder = JSONDecoder()
-        try entriesJournal.replay { record in
-            guard let entry = try? decoder.decode(QuarantineEntry.self, from: Data(record.value)) else { return }
-            if loaded[entry.id] == nil { ids.append(entry.id) }
-            loaded[entry.id] = entry
+    /// Entries by id, and their ids in the order they were first seen.
+    struct Entries {
+        var byId: [String: QuarantineEntry] = [:]
+        var order: [String] = []
+
+        mutating func apply(_ entry: QuarantineEntry) {
+            if byId.updateValue(entry, forKey: entry.id) == nil { order.append(entry.id) }
         }
-        entries = Locked(loaded)
-        order = Locked(ids)
+    }
+
+    /// The quarantine in the data directory's journals.
+    public init(log: Log, io: any StorageIO = PosixStorageIO()) throws {
+        let embedded = try EmbeddedQuarantineJournal(log: log, io: io)
+        journal = embedded
+        let state = self.state
+        try embedded.replay { value in Self.apply(value, to: state) }
+    }
+
+    /// The quarantine in `journal` (shared journals: every node's entries, kept current).
+    public init(journal: any QuarantineJournal) async throws {
+        self.journal = journal
+        let state = self.state
+        try await journal.follow { value in Self.apply(value, to: state) }
+    }
+
+    private static func apply(_ value: [UInt8], to state: Locked<Entries>) {
+        guard let entry = try? JSONDecoder().decode(QuarantineEntry.self, from: Data(value)) else { return }
+        state.withLock { $0.apply(entry) }
     }
 
     /// Keeps the raw payload once and one entry per refused record; returns the entries.
@@ -60,12 +76,16 @@ public final class QuarantineStore: Sendable {
         let chunks = stride(from: 0, to: max(payload.count, 1), by: Self.chunkBytes).map {
             Array(payload[$0..<min($0 + Self.chunkBytes, payload.count)])
         }
-        let first = try await payloadJournal.append(entries: chunks)
+        let offsets = try await journal.appendPayload(chunks)
+        let first = offsets.first ?? 0
+        // Other nodes may append between the chunks of a shared journal: then every offset is kept.
+        let consecutive = offsets.enumerated().allSatisfy { $0.element == first + Int64($0.offset) }
         let now = Timestamp.rfc3339(Date())
         let made = refused.map { refusal in
             QuarantineEntry(id: "q_" + TokenStore.randomHex(bytes: 8), source: source, publisher: publisher, receivedAt: now,
                             format: format, record: refusal.record, line: refusal.line, errors: refusal.errors,
-                            status: .open, resolvedAt: nil, eventId: nil, payloadOffset: first, payloadChunks: chunks.count)
+                            status: .open, resolvedAt: nil, eventId: nil, payloadOffset: first, payloadChunks: chunks.count,
+                            payloadOffsets: consecutive ? nil : offsets)
         }
         try await store(made)
         return made
@@ -73,11 +93,10 @@ public final class QuarantineStore: Sendable {
 
     /// Entries, newest first, optionally only those of one status or source.
     public func list(status: QuarantineEntry.Status? = nil, source: String? = nil, limit: Int = 100) -> [QuarantineEntry] {
-        let ids = order.withLock { $0 }
-        return entries.withLock { entries in
+        state.withLock { state in
             var found: [QuarantineEntry] = []
-            for id in ids.reversed() {
-                guard let entry = entries[id] else { continue }
+            for id in state.order.reversed() {
+                guard let entry = state.byId[id] else { continue }
                 if let status, entry.status != status { continue }
                 if let source, entry.source != source { continue }
                 found.append(entry)
@@ -87,15 +106,19 @@ public final class QuarantineStore: Sendable {
         }
     }
 
-    public func entry(_ id: String) -> QuarantineEntry? { entries.withLock { $0[id] } }
+    public func entry(_ id: String) -> QuarantineEntry? { state.withLock { $0.byId[id] } }
 
-    public var openCount: Int { entries.withLock { $0.values.filter { $0.status == .open }.count } }
+    public var openCount: Int { state.withLock { $0.byId.values.filter { $0.status == .open }.count } }
 
     /// The raw payload the entry was refused in.
-    public func payload(of entry: QuarantineEntry) throws -> [UInt8] {
-        let records = try payloadJournal.partition.read(from: entry.payloadOffset, maxRecords: entry.payloadChunks,
-                                                        maxBytes: .max)
-        return records.flatMap(\.value)
+    public func payload(of entry: QuarantineEntry) async throws -> [UInt8] {
+        var chunks: [[UInt8]] = []
+        if let offsets = entry.payloadOffsets {
+            for offset in offsets { chunks += try await journal.readPayload(from: offset, count: 1) }
+        } else {
+            chunks = try await journal.readPayload(from: entry.payloadOffset, count: entry.payloadChunks)
+        }
+        return chunks.flatMap { $0 }
     }
 
     /// Records the outcome of a retry: resolved with the event it became, or new reasons.
@@ -115,15 +138,10 @@ public final class QuarantineStore: Sendable {
     private func store(_ made: [QuarantineEntry]) async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try await entriesJournal.append(entries: try made.map { Array(try encoder.encode($0)) })
-        entries.withLock { entries in for entry in made { entries[entry.id] = entry } }
-        order.withLock { order in
-            for entry in made where !order.contains(entry.id) { order.append(entry.id) }
-        }
+        try await journal.appendEntries(try made.map { Array(try encoder.encode($0)) })
+        // Applied at once, so this node reads its own writes before its follower hands them back.
+        state.withLock { state in for entry in made { state.apply(entry) } }
     }
 
-    public func close() async {
-        await entriesJournal.close()
-        await payloadJournal.close()
-    }
+    public func close() async { await journal.close() }
 }

@@ -22,11 +22,12 @@ extension Bus {
         }
     }
 
-    /// What keeps the bus from serving now, in words for an admin: the topics' store out of
-    /// reach, a partition made read-only by a storage failure, a disk below its floor.
+    /// What keeps the bus from serving now, in words for an admin: the topics' store or the
+    /// shared state out of reach, a partition made read-only by a storage failure, a disk below its floor.
     public func readinessProblems() async -> [String] {
         var problems: [String] = []
         if let reason = await store.unavailableReason() { problems.append(reason) }
+        if let reason = sharedIdempotency?.keys.unavailableReason { problems.append(reason) }
         if let log = embeddedLog {
             for name in log.topicNames {
                 for index in 0..<(log.partitionCount(name) ?? 0) {

@@ -32,7 +32,7 @@ enum Reload {
         }
         do {
             try bus.tokens.reload()
-            done.append("\(bus.tokens.all.filter { $0.revokedAt == nil }.count) active tokens")
+            done.append("\(bus.tokens.all.filter { $0.revokedAt == nil }.count) active tokens (fingerprint \(bus.tokens.fingerprint))")
         } catch {
             log.error("SIGHUP: the token file was refused, the running tokens stay: \(error)")
         }

@@ -132,7 +132,7 @@ struct Serve: AsyncParsableCommand {
         let url = "http://\(settings.http.host):\(port)"
         let topicsWhere = settings.jetStream.map { "topics on NATS JetStream at \($0.servers.joined(separator: ", ")), " } ?? ""
         log.info("listening on \(url) (\(topicsWhere)data in \(settings.bus.dataDirectory), adapters: "
-                 + "\(bus.adapterNames.joined(separator: ", "))); Ctrl-C stops",
+                 + "\(bus.adapterNames.joined(separator: ", ")), tokens fingerprint \(bus.tokens.fingerprint)); Ctrl-C stops",
                  ["http.url": "\(url)", "data.directory": "\(settings.bus.dataDirectory)"])
         let configFile = config
         let reloads = Reload.onHangup { Task { await Reload.run(configFile: configFile, bus: bus, log: log) } }

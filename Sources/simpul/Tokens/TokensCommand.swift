@@ -88,9 +88,14 @@ struct TokensListCommand: ParsableCommand {
     @OptionGroup var options: OutputOptions
 
     func run() throws {
-        let records = try data.store().all
+        let store = try data.store()
+        let records = store.all
         let output = options.output
-        if output.json { return output.print(json: .members([("tokens", .array(records.map(Self.json)))])) }
+        if output.json {
+            // Every node of a JetStream cluster must carry the same tokens: equal fingerprints show it.
+            return output.print(json: .members([("tokens", .array(records.map(Self.json))),
+                                                ("fingerprint", .string(store.fingerprint))]))
+        }
         var table = Table(["ID", "KIND", "NAME", "MAY", "CREATED", "STATUS"])
         for record in records {
             let scope: String
