@@ -61,6 +61,13 @@ extension ServeConfiguration {
     /// an error naming its servers (`JetStreamError.unreachable`).
     public func openBus() async throws -> Bus {
         guard let jetStream else { return try Bus.open(bus) }
+        return try await Self.openBus(bus, onJetStream: jetStream)
+    }
+
+    /// Opens the bus with its topics, event ids, Idempotency-Keys and quarantine on the
+    /// JetStream cluster of `jetStream` (what `simpul serve` runs with `log.backend:
+    /// jetstream`); the bus closes every connection when it closes.
+    public static func openBus(_ bus: BusSettings, onJetStream jetStream: JetStreamSettings) async throws -> Bus {
         let store = try await JetStreamLogStore(settings: jetStream)
         var connection: SharedStateConnection?
         var quarantine: JetStreamQuarantineJournal?
