@@ -4,28 +4,52 @@ import SimpulJetStream
 /// The bus's shared idempotency memory on JetStream: the `SharedKeys` bucket
 /// `simpul_idempotency`, whose entries the server drops after the idempotency window.
 /// Its errors are `SharedStateError`s, which the bus answers as 503 while the cluster is
-/// out of reach. It owns the node's shared-state connection (the quarantine's journals use
-/// it too) and closes it last.
+/// out of reach.
+///
+/// A NATS connection runs its requests one at a time, and a new event costs two of them
+/// (a look-up before its append, a create after): so the keys are spread over a few
+/// connections of their own, by key. It also owns the node's shared-state connection
+/// (the quarantine's journals use it) and closes it last.
 struct JetStreamIdempotencyKeys: SharedKeyMemory {
+    static let connectionCount = 4
     let connection: SharedStateConnection
-    let keys: SharedKeys
+    let pool: [SharedKeys]
     let servers: String
 
+    /// Opens `connectionCount` connections to the bucket; closes what it opened on failure.
+    static func open(settings: JetStreamSettings, window: Duration, connection: SharedStateConnection) async throws
+        -> JetStreamIdempotencyKeys {
+        var pool: [SharedKeys] = []
+        do {
+            for _ in 0..<connectionCount { pool.append(try await SharedKeys(settings: settings, window: window)) }
+        } catch {
+            for keys in pool { await keys.close() }
+            throw error
+        }
+        return JetStreamIdempotencyKeys(connection: connection, pool: pool, servers: settings.servers.joined(separator: ", "))
+    }
+
     var unavailableReason: String? {
-        connection.unavailableReason.map { "cannot reach the NATS cluster at \(servers) for the shared state: \($0)" }
+        let down = connection.unavailableReason ?? pool.lazy.compactMap(\.unavailableReason).first
+        return down.map { "cannot reach the NATS cluster at \(servers) for the shared state: \($0)" }
+    }
+
+    /// The connection a key's requests go to (keys are `e_`/`r_` and a hex digest).
+    private func keys(for key: String) -> SharedKeys {
+        pool[Int(key.utf8.last ?? 0) % pool.count]
     }
 
     func storeIfAbsent(_ key: String, value: [UInt8]) async throws -> [UInt8]? {
-        switch try await keys.remember(key, value: value) {
+        switch try await keys(for: key).remember(key, value: value) {
         case .new: return nil
         case .existing(let first): return first
         }
     }
 
-    func storedValue(of key: String) async throws -> [UInt8]? { try await keys.value(of: key) }
+    func storedValue(of key: String) async throws -> [UInt8]? { try await keys(for: key).value(of: key) }
 
     func close() async {
-        await keys.close()
+        for keys in pool { await keys.close() }
         await connection.close()
     }
 }

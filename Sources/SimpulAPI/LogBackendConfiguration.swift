@@ -64,21 +64,29 @@ extension ServeConfiguration {
     /// an error naming its servers (`JetStreamError.unreachable`).
     public func openBus() async throws -> Bus {
         guard let jetStream else { return try Bus.open(bus) }
+        return try await Self.openBus(bus, onJetStream: jetStream)
+    }
+
+    /// Opens the bus with its topics, event ids, Idempotency-Keys and quarantine on the
+    /// JetStream cluster of `jetStream` (what `simpul serve` runs with `log.backend:
+    /// jetstream`); the bus closes every connection when it closes.
+    public static func openBus(_ bus: BusSettings, onJetStream jetStream: JetStreamSettings) async throws -> Bus {
         let store = try await JetStreamLogStore(settings: jetStream)
         var connection: SharedStateConnection?
         var quarantine: JetStreamQuarantineJournal?
+        var keys: JetStreamIdempotencyKeys?
         do {
             let shared = try await SharedStateConnection(settings: jetStream)
             connection = shared
-            let keys = JetStreamIdempotencyKeys(
-                connection: shared, keys: try await shared.keys(window: .milliseconds(bus.idempotencyWindowMs)),
-                servers: jetStream.servers.joined(separator: ", "))
             let journal = try await JetStreamQuarantineJournal(connection: shared)
             quarantine = journal
-            return try await Bus.open(bus, topicsIn: store, sharedKeys: keys, quarantine: journal)
+            let opened = try await JetStreamIdempotencyKeys.open(
+                settings: jetStream, window: .milliseconds(bus.idempotencyWindowMs), connection: shared)
+            keys = opened
+            return try await Bus.open(bus, topicsIn: store, sharedKeys: opened, quarantine: journal)
         } catch {
             await quarantine?.close()
-            await connection?.close()
+            if let keys { await keys.close() } else { await connection?.close() }
             await store.close()
             throw error
         }

@@ -52,6 +52,10 @@ public final class SharedKeys: Sendable {
     /// Callers that must tell the two apart put something unique to the call in `value`.
     public func remember(_ key: String, value: [UInt8]) async throws(SharedStateError) -> Outcome {
         let encoded = try KVKey.encode(key)
+        // Most keys are new: one write expecting none saves the read (a round trip on the
+        // client's one queue); a key that is there (or a delete marker) takes the loop.
+        let first = try await call { try await self.bucket.write(encoded, value, expected: 0) }
+        if case .written = first { return .new }
         for _ in 0..<3 {
             let latest = try await call { try await self.bucket.latest(encoded) }
             if let latest, !latest.isDeleted { return .existing(latest.value) }
@@ -72,6 +76,9 @@ public final class SharedKeys: Sendable {
         guard let latest, !latest.isDeleted else { return nil }
         return latest.value
     }
+
+    /// Why the cluster is out of reach now, nil while the connection is up.
+    public var unavailableReason: String? { bucket.client.watch.reason }
 
     public func close() async {
         if ownsClient { await bucket.client.close() }
