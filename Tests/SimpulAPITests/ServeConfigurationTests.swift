@@ -35,6 +35,22 @@ final class ServeConfigurationTests: XCTestCase {
         }
     }
 
+    func testDeliveryLeaseTtlIsReadOnJetStreamAndAWrongOneNamesTheKey() throws {
+        XCTAssertEqual(ServeConfiguration().deliveryLeaseTtl, .seconds(15), "the design page's default")
+        let directory = try TemporaryDirectory("config")
+        defer { directory.remove() }
+        let file = directory.path + "/simpul.json"
+        func log(_ ttl: String) -> String {
+            #"{"log": {"backend": "jetstream", "servers": ["nats://127.0.0.1:4222"], "replicas": 1, "acceptDataLossRisk": true, "deliveryLeaseTtlSeconds": \#(ttl)}}"#
+        }
+        try log("20").write(toFile: file, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try ServeConfiguration.load(file: file).deliveryLeaseTtl, .seconds(20))
+        try log("1").write(toFile: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ServeConfiguration.load(file: file)) { error in
+            XCTAssertTrue("\(error)".contains("log.deliveryLeaseTtlSeconds"), "\(error)")
+        }
+    }
+
     /// The config key table of deploy/README.md names exactly the keys Simpul knows (as its
     /// own "unknown key" message lists them), and the shipped config uses only those.
     func testReadmeTableListsExactlyTheKnownKeys() throws {

@@ -69,9 +69,9 @@ struct SharedDeliveryNode {
         sender.shutdown()
     }
 
-    static func subscription(_ name: String, url: String) -> JSONValue {
+    static func subscription(_ name: String, url: String, delaysMs: [Int] = [0, 20]) -> JSONValue {
         .object(JSONObject([("name", .string(name)), ("topics", .array([.string(topic)])), ("url", .string(url)),
-                            ("retry", .object(JSONObject([("delaysMs", .array([.int(0), .int(20)]))])))]))
+                            ("retry", .object(JSONObject([("delaysMs", .array(delaysMs.map { .int($0) }))])))]))
     }
 }
 

@@ -58,6 +58,35 @@ final class SharedDeliveryTests: XCTestCase {
         await nodeA.close()
     }
 
+    func testTheNewOwnerTakesOverThePendingRetriesOfADeadNode() async throws {
+        let nats = try NATSServerProcess(storeDirectory: directory.path + "/nats")
+        defer { nats.stop() }
+        let sink = try DeliverySink()
+        defer { sink.shutdown() }
+        try sink.setMode(.respond(status: 503))
+        let nodeA = try await SharedDeliveryNode.start("a", natsURL: nats.url, directory: directory.path)
+        _ = try await nodeA.engine.create(SharedDeliveryNode.subscription("sink", url: sink.url(path: "/hook"),
+                                                                          delaysMs: [0, 1500, 1500, 1500]))
+        let aHoldsAll = await eventually(timeout: .seconds(5)) { nodeA.held.count == SharedDeliveryNode.partitions }
+        XCTAssertTrue(aHoldsAll)
+        let nodeB = try await SharedDeliveryNode.start("b", natsURL: nats.url, directory: directory.path)
+        let ids = try await nodeB.publish("retry", count: 8)
+        // A tried each once and saved its retry (due 1.5 s later) in the shared pending journal;
+        // its cursor moved past them, so only the pending entries still know them.
+        let tried = await sink.waitForDistinctWebhookIDs(count: ids.count, timeout: .seconds(10))
+        XCTAssertTrue(tried, "A made the first attempts: \(sink.distinctWebhookIDCount)")
+        try await Task.sleep(for: .milliseconds(300))
+        await nodeA.shared.keeper.stop(releasing: false)
+        try sink.setMode(.accept)
+        sink.reset()
+        let retried = await sink.waitForDistinctWebhookIDs(count: ids.count, timeout: .seconds(15))
+        XCTAssertTrue(retried, "B sent A's retries: \(sink.distinctWebhookIDs.sorted())")
+        XCTAssertEqual(sink.distinctWebhookIDs, Set(ids), "with their event ids")
+        XCTAssertEqual(nodeB.held.count, SharedDeliveryNode.partitions)
+        await nodeB.close()
+        await nodeA.close()
+    }
+
     func testADeadLetterWrittenOnOneNodeIsListedAndReplayedThroughTheOther() async throws {
         let nats = try NATSServerProcess(storeDirectory: directory.path + "/nats")
         defer { nats.stop() }
