@@ -40,15 +40,18 @@ final class SharedDeliveryTests: XCTestCase {
         XCTAssertEqual(sink.requestCount, acknowledged.count, "no takeover, so no event twice")
         XCTAssertTrue(nodeB.held.isEmpty, "B delivered nothing while A held every partition: \(nodeB.held)")
 
-        // A dies (its lease keeper stops without giving its leases up) while events keep coming.
+        // A dies mid-run (its lease keeper stops without giving its leases up): events are
+        // being published and delivered meanwhile.
+        let publishing = Task { try await nodeA.publish("during", count: 150) }
+        try await Task.sleep(for: .milliseconds(100))
         let killed = ContinuousClock.now
         await nodeA.shared.keeper.stop(releasing: false)
-        acknowledged += try await nodeA.publish("during", count: 60)
+        acknowledged += try await publishing.value
         let takenOver = await eventually(timeout: .seconds(10)) { nodeB.held.count == SharedDeliveryNode.partitions }
         let takeover = ContinuousClock.now - killed
         XCTAssertTrue(takenOver, "B holds every partition: \(nodeB.held)")
         XCTAssertLessThan(takeover, SharedDeliveryNode.leaseTtl + .seconds(2), "taken over within about the ttl")
-        acknowledged += try await nodeB.publish("after", count: 60)
+        acknowledged += try await nodeB.publish("after", count: 50)
         let all = await sink.waitForDistinctWebhookIDs(count: acknowledged.count, timeout: .seconds(20))
         XCTAssertTrue(all, "missing at the sink: \(Set(acknowledged).subtracting(sink.distinctWebhookIDs).sorted().prefix(10))")
         XCTAssertEqual(sink.distinctWebhookIDs, Set(acknowledged), "every acknowledged event, none extra")
