@@ -90,6 +90,34 @@ final class SharedDeliveryTests: XCTestCase {
         await nodeA.close()
     }
 
+    func testTwoNodesCreatingOneNameAtOnceGetOneSubscriptionAndOne409() async throws {
+        let nats = try NATSServerProcess(storeDirectory: directory.path + "/nats")
+        defer { nats.stop() }
+        let nodeA = try await SharedDeliveryNode.start("a", natsURL: nats.url, directory: directory.path)
+        let nodeB = try await SharedDeliveryNode.start("b", natsURL: nats.url, directory: directory.path)
+        for round in 0..<3 {
+            let name = "twin-\(round)"
+            async let fromA = Self.outcome { try await nodeA.engine.create(SharedDeliveryNode.subscription(name, url: "http://127.0.0.1:9/a")) }
+            async let fromB = Self.outcome { try await nodeB.engine.create(SharedDeliveryNode.subscription(name, url: "http://127.0.0.1:9/b")) }
+            let outcomes = await [fromA, fromB]
+            let created = outcomes.compactMap { try? $0.get() }
+            XCTAssertEqual(created.count, 1, "round \(round): one create wins: \(outcomes)")
+            for case .failure(let error) in outcomes {
+                XCTAssertEqual((error as? BusError)?.status, 409, "the other is told the name exists: \(error)")
+            }
+            let agreed = await eventually(timeout: .seconds(5)) {
+                (try? nodeA.engine.subscription(name)) == created.first && (try? nodeB.engine.subscription(name)) == created.first
+            }
+            XCTAssertTrue(agreed, "round \(round): both nodes keep the winner")
+        }
+        await nodeB.close()
+        await nodeA.close()
+    }
+
+    private static func outcome(_ body: () async throws -> Subscription) async -> Result<Subscription, any Error> {
+        do { return .success(try await body()) } catch { return .failure(error) }
+    }
+
     func testADeadLetterWrittenOnOneNodeIsListedAndReplayedThroughTheOther() async throws {
         let nats = try NATSServerProcess(storeDirectory: directory.path + "/nats")
         defer { nats.stop() }

@@ -71,7 +71,10 @@ public actor DeliveryEngine {
         reserved.insert(subscription.name)
         defer { reserved.remove(subscription.name) }
         try await startAtEnd(subscription.name, topics: subscription.topics)
-        try await store.save(subscription)
+        guard try await store.create(subscription) else {
+            throw BusError.conflict(code: "subscription_exists",
+                                    message: "a subscription named \"\(subscription.name)\" was just created through another node; choose another name or PATCH it")
+        }
         if started, store.subscription(subscription.name) != nil { startWorker(subscription) }
         return subscription
     }

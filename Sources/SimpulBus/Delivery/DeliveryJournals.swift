@@ -10,6 +10,9 @@ protocol SubscriptionJournal: Sendable {
     func subscription(_ name: String) -> Subscription?
     /// Saves a new or changed subscription durably; it is in `all` when this returns.
     func save(_ subscription: Subscription) async throws
+    /// Saves a new subscription unless one of that name exists (shared: unless another
+    /// node's create of the name came first in the journal); false when it was not saved.
+    func create(_ subscription: Subscription) async throws -> Bool
     func delete(_ name: String) async throws
     func close() async
 }
@@ -42,7 +45,13 @@ protocol AttemptRecorder: Sendable {
     func close() async
 }
 
-extension SubscriptionStore: SubscriptionJournal {}
+extension SubscriptionStore: SubscriptionJournal {
+    /// One node: the engine already checked the name under its actor.
+    func create(_ subscription: Subscription) async throws -> Bool {
+        try await save(subscription)
+        return true
+    }
+}
 extension DeadLetterStore: DeadLetterJournal {}
 extension AttemptJournal: AttemptRecorder {}
 extension PendingStore: PendingJournal {

@@ -17,6 +17,17 @@ final class SharedSubscriptionStore: SubscriptionJournal {
             if value.starts(with: Array("{\"deleted\":".utf8)), let deleted = (try? JSONReader.parse(value))?["deleted"]?.stringValue {
                 name = deleted
                 subscriptions.withLock { $0[deleted] = nil }
+            } else if value.starts(with: Array("{\"create\":".utf8)) {
+                // A create of a name that exists lost to an earlier one: every node skips it.
+                guard let inner = (try? JSONReader.parse(value))?["create"],
+                      let subscription = try? Subscription.load(JSONWriter.write(inner)) else { return }
+                let applied = subscriptions.withLock { current -> Bool in
+                    guard current[subscription.name] == nil else { return false }
+                    current[subscription.name] = subscription
+                    return true
+                }
+                guard applied else { return }
+                name = subscription.name
             } else if let subscription = try? Subscription.load(value) {
                 name = subscription.name
                 subscriptions.withLock { $0[subscription.name] = subscription }
@@ -36,6 +47,13 @@ final class SharedSubscriptionStore: SubscriptionJournal {
 
     func save(_ subscription: Subscription) async throws {
         try await journal.append([subscription.stored()])
+    }
+
+    /// Two nodes creating one name at once both append; the first in the journal wins on
+    /// every node, and the other learns it here (its subscription is not the one kept).
+    func create(_ subscription: Subscription) async throws -> Bool {
+        try await journal.append([Array("{\"create\":".utf8) + subscription.stored() + [UInt8(ascii: "}")]])
+        return self.subscription(subscription.name) == subscription
     }
 
     func delete(_ name: String) async throws {
