@@ -29,7 +29,7 @@ final class ServeOnJetStreamTests: XCTestCase {
             "dataDir": directory.path + "/data", "adaptersDir": RepositoryPaths.adapters,
             "schemasDir": RepositoryPaths.root() + "/schemas",
             "log": ["backend": "jetstream", "servers": servers, "replicas": 1, "acceptDataLossRisk": true,
-                    "requestTimeoutMs": 1000, "freeBytesFloor": 0],
+                    "requestTimeoutMs": 1000, "freeBytesFloor": 0, "deliveryLeaseTtlSeconds": 3],
         ]
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: file))
         return file
@@ -75,12 +75,17 @@ final class ServeOnJetStreamTests: XCTestCase {
         let lateSubscription = #"{"name":"late","topics":["city.business.business"],"url":"\#(sink.url(path: "/late"))"}"#
         let notCreated = try api.request("POST", "/v1/subscriptions", body: Array(lateSubscription.utf8))
         XCTAssertEqual(notCreated.status, 503, "its start position cannot be read: \(notCreated.bodyText)")
-        // Resumed while the cluster is away: it tries to read and must skip nothing.
-        XCTAssertEqual(try api.request("POST", "/v1/subscriptions/sink/resume").status, 200)
-        try await Task.sleep(for: .milliseconds(1500))
+        // The subscriptions live in the cluster too (shared by every node): a change waits for it.
+        let notResumed = try api.request("POST", "/v1/subscriptions/sink/resume")
+        XCTAssertEqual(notResumed.status, 503, notResumed.bodyText)
+        XCTAssertTrue(notResumed.bodyText.contains("\"code\":\"log.unavailable\""), notResumed.bodyText)
 
         nats = try NATSServerProcess(storeDirectory: directory.path + "/nats", port: nats.port)
         _ = try await api.waitForReadiness(200, timeout: .seconds(15))
+        let resumed = await eventually(timeout: .seconds(15)) {
+            (try? api.request("POST", "/v1/subscriptions/sink/resume").status) == 200
+        }
+        XCTAssertTrue(resumed, "resumed once the cluster is back")
         for id in ["evt-6", "evt-7"] {  // the refused one is retried, as its client would
             let again = try api.publish([id])
             XCTAssertEqual(again.status, 202, again.bodyText)
@@ -157,6 +162,8 @@ private final class ServedBus: @unchecked Sendable {
     let sender: CurlMultiSender
     let port: Int
     let admin: String
+    /// Delivery shared with the cluster's other nodes, as `simpul serve` runs it.
+    let shared: JetStreamSharedDelivery?
 
     init(configFile: String) async throws {
         let configuration = try ServeConfiguration.load(file: configFile)
@@ -164,7 +171,13 @@ private final class ServedBus: @unchecked Sendable {
         sender = try CurlMultiSender()
         var delivery = DeliverySettings()
         delivery.addressPolicy = AddressPolicy(allowPrivateNetworks: true)
-        _ = try await bus.startDelivery(sender: sender, settings: delivery)
+        if let jetStream = configuration.jetStream {
+            shared = try await JetStreamSharedDelivery(settings: jetStream, holder: JetStreamSharedDelivery.uniqueHolder(),
+                                                       leaseTtl: configuration.deliveryLeaseTtl)
+        } else {
+            shared = nil
+        }
+        _ = try await bus.startDelivery(sender: sender, settings: delivery, shared: shared?.delivery)
         admin = try bus.tokens.create(kind: .admin, name: "admin-\(UUID().uuidString.prefix(8))").token
         var http = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
         http.threadCount = 1
@@ -177,6 +190,7 @@ private final class ServedBus: @unchecked Sendable {
     func stop() async {
         await server.shutdown()
         await bus.close()
+        await shared?.close()
         sender.shutdown()
     }
 
