@@ -53,10 +53,7 @@ final class SharedJournalPort: SharedDeliveryLog {
     init(_ journal: SharedJournal) { self.journal = journal }
 
     func append(_ entries: [[UInt8]]) async throws -> Int64 {
-        var last: Int64 = -1
-        // One PubAck per entry (in order); a pipelined batch append is still to come.
-        for entry in entries { last = try await journal.append(entry) }
-        return last
+        try await journal.append(batch: entries)
     }
 
     func read(at offset: Int64) async throws -> [UInt8]? {

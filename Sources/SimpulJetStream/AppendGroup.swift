@@ -118,7 +118,7 @@ extension JetStreamLogStore {
     }
 
     /// Sends every message without waiting, then waits for all PubAcks (up to `timeoutMs`).
-    private static func publishPipelined(_ jetStream: OpaquePointer, _ acks: PublishCollector,
+    static func publishPipelined(_ jetStream: OpaquePointer, _ acks: PublishCollector,
                                          _ messages: [(record: AppendRecord, subject: String, stream: String)],
                                          timeoutMs: Int) -> (sequences: [Int: UInt64], failures: [Int: String], sendFailure: String?) {
         acks.begin()

@@ -74,6 +74,32 @@ public final class SharedJournal: Sendable {
         }
     }
 
+    /// Appends `values` in order, pipelined (every message sent, then every PubAck awaited):
+    /// one round trip for the batch, not one per entry. Returns the offset of the last
+    /// once all are acknowledged; another node's entries may come between them. On an
+    /// error some of them may be in the journal (a follower sees those).
+    public func append(batch values: [[UInt8]]) async throws(SharedStateError) -> Int64 {
+        if values.count <= 1 { return values.isEmpty ? try await endOffset() - 1 : try await append(values[0]) }
+        let stream = self.stream, subject = self.subject, acks = client.acks, timeoutMs = client.settings.requestTimeoutMs
+        return try await call {
+            try await self.client.run { jetStream in
+                let messages = values.map { (record: AppendRecord(key: [], value: $0), subject: subject, stream: stream) }
+                let outcome = JetStreamLogStore.publishPipelined(jetStream, acks, messages, timeoutMs: timeoutMs)
+                var last: UInt64 = 0
+                for index in messages.indices {
+                    guard let sequence = outcome.sequences[index], outcome.failures[index] == nil else {
+                        throw JetStreamError.requestFailed(
+                            operation: "appending to the journal \(stream)",
+                            detail: "entry \(index + 1) of \(messages.count): "
+                                + (outcome.failures[index] ?? outcome.sendFailure ?? "no acknowledgement within \(timeoutMs) ms"))
+                    }
+                    last = max(last, sequence)
+                }
+                return Int64(last) - 1
+            }
+        }
+    }
+
     /// The offset the next entry will get (the number of entries ever appended).
     public func endOffset() async throws(SharedStateError) -> Int64 {
         let stream = self.stream

@@ -97,6 +97,23 @@ final class SharedJournalTests: XCTestCase {
         await fresh.close()
     }
 
+    func testABatchIsAppendedInOrderInOneRoundTrip() async throws {
+        let journal = try await SharedJournal(settings: server.settings, name: "delivery-pending")
+        let values = (0..<500).map { Array("entry \($0)".utf8) }
+        let clock = ContinuousClock()
+        var last: Int64 = -1
+        let batched = try await clock.measure { last = try await journal.append(batch: values) }
+        XCTAssertEqual(last, 499, "the offset of the last entry")
+        let history = try await readAll(journal, from: 0, page: 512)
+        XCTAssertEqual(history.map(\.value), values, "every entry, in the batch's order")
+        let oneByOne = try await clock.measure {
+            for value in values.prefix(100) { _ = try await journal.append(value) }
+        }
+        print("shared journal: 500 entries in one batch took \(batched); 100 one by one took \(oneByOne)")
+        XCTAssertLessThan(batched, oneByOne * 5, "a batch costs less than its entries one by one")
+        await journal.close()
+    }
+
     func testJournalNamesJetStreamCannotHoldAreRefused() async throws {
         for name in ["", "DLQ", "dlq.x", String(repeating: "j", count: 65)] {
             do {
