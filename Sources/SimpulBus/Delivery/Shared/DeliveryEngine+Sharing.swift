@@ -8,15 +8,18 @@ extension DeliveryEngine {
     /// Starts the lease loop: want every (subscription, partition), react to changes.
     func startSharing() {
         guard let leases = context.leases else { return }
-        leases.start()
         let interval = scanInterval
         sharedTasks.append(Task { [weak self] in
             for await change in leases.changes { await self?.leaseChanged(change) }
         })
         sharedTasks.append(Task { [weak self] in
+            // The keeper's first round then already asks for every partition (the next
+            // comes a renew interval later: 5 s with the default ttl).
+            await self?.wantLeases()
+            leases.start()
             while !Task.isCancelled {
-                await self?.wantLeases()
                 try? await Task.sleep(for: interval)
+                await self?.wantLeases()
             }
         })
     }
