@@ -11,33 +11,23 @@ import SimpulMapping
 /// attempt that cannot be written is counted and logged, never blocking delivery.
 /// Safe from any task.
 final class AttemptJournal: Sendable {
-    static let bufferMax = 100_000
     static let retentionHours: Int64 = 7 * 24
     private let journal: Journal
-    private let logger: Logger
-    private let state = Locked<(buffer: [[UInt8]], flushing: Bool, dropped: Int)>(([], false, 0))
+    private let buffer: AttemptBuffer
 
     init(log: Log, logger: Logger, io: any StorageIO) throws {
         var options = log.options
         options.retention = RetentionPolicy(maxAgeMs: Self.retentionHours * 3_600_000, maxBytes: nil)
         options.segmentBytesMax = min(options.segmentBytesMax, 16 << 20)
-        journal = try Journal.open(directory: log.journalsDirectory + "/delivery-attempts", options: options, io: io)
-        self.logger = logger
+        let journal = try Journal.open(directory: log.journalsDirectory + "/delivery-attempts", options: options, io: io)
+        self.journal = journal
+        buffer = AttemptBuffer(write: { try await journal.append(entries: $0) }, failed: { lines, error in
+            logger.error("cannot write delivery attempts to the journal", metadata: ["attempts": "\(lines)", "error": "\(error)"])
+        })
     }
 
     func record(subscription: String, eventID: String, attempt: DeliveryAttempt) {
-        let line = Self.line(subscription: subscription, eventID: eventID, attempt: attempt)
-        let startFlush = state.withLock { state -> Bool in
-            guard state.buffer.count < Self.bufferMax else {
-                state.dropped += 1
-                return false
-            }
-            state.buffer.append(line)
-            guard !state.flushing else { return false }
-            state.flushing = true
-            return true
-        }
-        if startFlush { Task { await flush() } }
+        buffer.add(Self.line(subscription: subscription, eventID: eventID, attempt: attempt))
     }
 
     /// One attempt as a JSON line. Written by hand, not through JSONValue: this runs for every attempt.
@@ -56,24 +46,6 @@ final class AttemptJournal: Sendable {
         return line
     }
 
-    private func flush() async {
-        while true {
-            let batch = state.withLock { state -> [[UInt8]] in
-                let taken = state.buffer
-                state.buffer = []
-                if taken.isEmpty { state.flushing = false }
-                return taken
-            }
-            guard !batch.isEmpty else { return }
-            do {
-                try await journal.append(entries: batch)
-            } catch {
-                logger.error("cannot write delivery attempts to the journal", metadata: [
-                    "attempts": "\(batch.count)", "error": "\(error)"])
-            }
-        }
-    }
-
     /// Attempts written so far (journal entries).
     var written: Int64 { journal.partition.endOffset }
 
@@ -81,10 +53,10 @@ final class AttemptJournal: Sendable {
     func enforceRetention() async throws { _ = try await journal.partition.enforceRetention() }
 
     /// Attempts that did not fit the buffer (a journal that cannot keep up).
-    var dropped: Int { state.withLock { $0.dropped } }
+    var dropped: Int { buffer.dropped }
 
     func close() async {
-        while state.withLock({ $0.flushing }) { try? await Task.sleep(for: .milliseconds(5)) }
+        await buffer.waitUntilWritten()
         _ = try? await journal.partition.enforceRetention()
         await journal.close()
     }

@@ -82,28 +82,18 @@ public struct DeadLetterFilter: Sendable {
 /// are read from the journal on demand. Safe from any task.
 final class DeadLetterStore: Sendable {
     private let journal: Journal
-    private let entries: Locked<(byID: [String: Int], list: [DeadLetter])>
+    private let entries: Locked<DeadLetterIndex>
 
     init(log: Log, io: any StorageIO) throws {
         var options = log.options
         options.retention = .keepEverything
         journal = try Journal.open(directory: log.journalsDirectory + "/dlq", options: options, io: io)
-        var byID: [String: Int] = [:]
-        var list: [DeadLetter] = []
+        var index = DeadLetterIndex()
         try journal.replay { record in
             guard let json = try? JSONReader.parse(record.value) else { return }
-            if let full = Self.decodeRecord(json, offset: record.offset) {
-                if let index = byID[full.summary.id] { list[index] = full.summary } else {
-                    byID[full.summary.id] = list.count
-                    list.append(full.summary)
-                }
-            } else if let id = json["id"]?.stringValue, let index = byID[id],
-                      let state = json["state"]?.stringValue.flatMap(DeadLetter.State.init(rawValue:)) {
-                list[index].state = state
-                if let replays = json["replays"]?.intValue { list[index].replays = replays }
-            }
+            index.apply(json, offset: record.offset)
         }
-        entries = Locked((byID, list))
+        entries = Locked(index)
     }
 
     /// Stores dead letters (new, or again after a failed replay) durably.
@@ -114,34 +104,23 @@ final class DeadLetterStore: Sendable {
             for (index, record) in records.enumerated() {
                 var summary = record.summary
                 summary.recordOffset = first + Int64(index)
-                if let position = entries.byID[summary.id] { entries.list[position] = summary } else {
-                    entries.byID[summary.id] = entries.list.count
-                    entries.list.append(summary)
-                }
+                entries.upsert(summary)
             }
         }
     }
 
     /// Records new states (replaying, delivered) durably.
     func setState(_ state: DeadLetter.State, ids: [String], countReplay: Bool) async throws {
-        let updates: [(String, Int)] = entries.withLock { entries in
-            ids.compactMap { id in entries.byID[id].map { (id, entries.list[$0].replays + (countReplay ? 1 : 0)) } }
-        }
+        let updates = entries.withLock { $0.replayCounts(ids, counting: countReplay) }
         guard !updates.isEmpty else { return }
-        try await journal.append(entries: updates.map { id, replays in
-            JSONWriter.write(.object([("id", .string(id)), ("state", .string(state.rawValue)), ("replays", .int(replays))]))
-        })
+        try await journal.append(entries: updates.map { DeadLetterIndex.stateEntry(id: $0.id, state: state, replays: $0.replays) })
         entries.withLock { entries in
-            for (id, replays) in updates {
-                guard let index = entries.byID[id] else { continue }
-                entries.list[index].state = state
-                entries.list[index].replays = replays
-            }
+            for update in updates { entries.setState(state, replays: update.replays, id: update.id) }
         }
     }
 
     func summary(_ id: String) -> DeadLetter? {
-        entries.withLock { entries in entries.byID[id].map { entries.list[$0] } }
+        entries.withLock { $0[id] }
     }
 
     /// The full record, read from the journal.
@@ -157,26 +136,12 @@ final class DeadLetterStore: Sendable {
 
     /// Entries newest first, after the entry `after` (a page cursor); and how many match in all.
     func list(_ filter: DeadLetterFilter, after: String?, limit: Int) -> (entries: [DeadLetter], total: Int) {
-        entries.withLock { entries in
-            var start = entries.list.count - 1
-            if let after, let index = entries.byID[after] { start = index - 1 }
-            var page: [DeadLetter] = []
-            var total = 0
-            for (index, entry) in entries.list.enumerated().reversed() where filter.matches(entry) {
-                total += 1
-                if index <= start && page.count < limit { page.append(entry) }
-            }
-            return (page, total)
-        }
+        entries.withLock { $0.page(filter, after: after, limit: limit) }
     }
 
     /// Dead (or replaying) entries per subscription.
     func counts() -> [String: Int] {
-        entries.withLock { entries in
-            entries.list.reduce(into: [:]) { counts, entry in
-                if entry.state != .delivered { counts[entry.subscription, default: 0] += 1 }
-            }
-        }
+        entries.withLock { $0.counts() }
     }
 
     static func encode(_ record: DeadLetterRecord) -> JSONValue {

@@ -8,58 +8,36 @@ import SimpulLog
 final class SharedAttemptJournal: AttemptRecorder {
     static let entryBytesMax = 256 << 10
     private let log: any SharedDeliveryLog
-    private let logger: Logger
-    private let state = Locked<(buffer: [[UInt8]], flushing: Bool, dropped: Int)>(([], false, 0))
+    private let buffer: AttemptBuffer
 
     init(shared: SharedDelivery, logger: Logger) async throws {
-        log = try await shared.journal("delivery-attempts", AttemptJournal.retentionHours)
-        self.logger = logger
+        let log = try await shared.journal("delivery-attempts", AttemptJournal.retentionHours)
+        self.log = log
+        buffer = AttemptBuffer(write: { _ = try await log.append(Self.entries($0)) }, failed: { lines, error in
+            logger.error("cannot write delivery attempts to the shared journal", metadata: ["attempts": "\(lines)", "error": "\(error)"])
+        })
     }
 
     func record(subscription: String, eventID: String, attempt: DeliveryAttempt) {
-        let line = AttemptJournal.line(subscription: subscription, eventID: eventID, attempt: attempt)
-        let startFlush = state.withLock { state -> Bool in
-            guard state.buffer.count < AttemptJournal.bufferMax else {
-                state.dropped += 1
-                return false
-            }
-            state.buffer.append(line)
-            guard !state.flushing else { return false }
-            state.flushing = true
-            return true
-        }
-        if startFlush { Task { await flush() } }
+        buffer.add(AttemptJournal.line(subscription: subscription, eventID: eventID, attempt: attempt))
     }
 
-    private func flush() async {
-        while true {
-            let batch = state.withLock { state -> [[UInt8]] in
-                let taken = state.buffer
-                state.buffer = []
-                if taken.isEmpty { state.flushing = false }
-                return taken
-            }
-            guard !batch.isEmpty else { return }
-            var entries: [[UInt8]] = [[]]
-            for line in batch {
-                if let last = entries.last, !last.isEmpty, last.count + line.count >= Self.entryBytesMax { entries.append([]) }
-                if !entries[entries.count - 1].isEmpty { entries[entries.count - 1].append(UInt8(ascii: "\n")) }
-                entries[entries.count - 1] += line
-            }
-            do {
-                _ = try await log.append(entries)
-            } catch {
-                logger.error("cannot write delivery attempts to the shared journal", metadata: [
-                    "attempts": "\(batch.count)", "error": "\(error)"])
-            }
+    /// Lines joined by newlines into entries of at most about `entryBytesMax`.
+    private static func entries(_ lines: [[UInt8]]) -> [[UInt8]] {
+        var entries: [[UInt8]] = [[]]
+        for line in lines {
+            if let last = entries.last, !last.isEmpty, last.count + line.count >= entryBytesMax { entries.append([]) }
+            if !entries[entries.count - 1].isEmpty { entries[entries.count - 1].append(UInt8(ascii: "\n")) }
+            entries[entries.count - 1] += line
         }
+        return entries
     }
 
     /// The cluster drops old entries itself (the stream's max age).
     func enforceRetention() async throws {}
 
     func close() async {
-        while state.withLock({ $0.flushing }) { try? await Task.sleep(for: .milliseconds(5)) }
+        await buffer.waitUntilWritten()
         await log.stop()
     }
 }

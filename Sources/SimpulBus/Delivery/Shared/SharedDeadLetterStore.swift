@@ -8,24 +8,13 @@ import SimpulMapping
 /// Safe from any task.
 final class SharedDeadLetterStore: DeadLetterJournal {
     private let journal: FollowedJournal
-    private let entries = Locked<(byID: [String: Int], list: [DeadLetter])>(([:], []))
+    private let entries = Locked(DeadLetterIndex())
 
     init(shared: SharedDelivery) async throws {
         journal = FollowedJournal(log: try await shared.journal("dlq", nil), name: "dlq")
         try await journal.start { [entries] offset, value in
             guard let json = try? JSONReader.parse(value) else { return }
-            entries.withLock { entries in
-                if let full = DeadLetterStore.decodeRecord(json, offset: offset) {
-                    if let index = entries.byID[full.summary.id] { entries.list[index] = full.summary } else {
-                        entries.byID[full.summary.id] = entries.list.count
-                        entries.list.append(full.summary)
-                    }
-                } else if let id = json["id"]?.stringValue, let index = entries.byID[id],
-                          let state = json["state"]?.stringValue.flatMap(DeadLetter.State.init(rawValue:)) {
-                    entries.list[index].state = state
-                    if let replays = json["replays"]?.intValue { entries.list[index].replays = replays }
-                }
-            }
+            entries.withLock { $0.apply(json, offset: offset) }
         }
     }
 
@@ -34,16 +23,12 @@ final class SharedDeadLetterStore: DeadLetterJournal {
     }
 
     func setState(_ state: DeadLetter.State, ids: [String], countReplay: Bool) async throws {
-        let updates: [(String, Int)] = entries.withLock { entries in
-            ids.compactMap { id in entries.byID[id].map { (id, entries.list[$0].replays + (countReplay ? 1 : 0)) } }
-        }
-        try await journal.append(updates.map { id, replays in
-            JSONWriter.write(.object([("id", .string(id)), ("state", .string(state.rawValue)), ("replays", .int(replays))]))
-        })
+        let updates = entries.withLock { $0.replayCounts(ids, counting: countReplay) }
+        try await journal.append(updates.map { DeadLetterIndex.stateEntry(id: $0.id, state: state, replays: $0.replays) })
     }
 
     func summary(_ id: String) -> DeadLetter? {
-        entries.withLock { entries in entries.byID[id].map { entries.list[$0] } }
+        entries.withLock { $0[id] }
     }
 
     func record(_ id: String) async throws -> DeadLetterRecord? {
@@ -57,25 +42,11 @@ final class SharedDeadLetterStore: DeadLetterJournal {
     }
 
     func list(_ filter: DeadLetterFilter, after: String?, limit: Int) -> (entries: [DeadLetter], total: Int) {
-        entries.withLock { entries in
-            var start = entries.list.count - 1
-            if let after, let index = entries.byID[after] { start = index - 1 }
-            var page: [DeadLetter] = []
-            var total = 0
-            for (index, entry) in entries.list.enumerated().reversed() where filter.matches(entry) {
-                total += 1
-                if index <= start && page.count < limit { page.append(entry) }
-            }
-            return (page, total)
-        }
+        entries.withLock { $0.page(filter, after: after, limit: limit) }
     }
 
     func counts() -> [String: Int] {
-        entries.withLock { entries in
-            entries.list.reduce(into: [:]) { counts, entry in
-                if entry.state != .delivered { counts[entry.subscription, default: 0] += 1 }
-            }
-        }
+        entries.withLock { $0.counts() }
     }
 
     func close() async { await journal.close() }

@@ -1,0 +1,67 @@
+import SimpulMapping
+
+/// The DLQ's summaries in memory, in the order they were dead-lettered, found by id: what
+/// listing, counting and replay read without touching a journal. The embedded and the
+/// shared DLQ each keep one, built from the same journal entries.
+struct DeadLetterIndex {
+    private var list: [DeadLetter] = []
+    private var byID: [String: Int] = [:]
+
+    subscript(id: String) -> DeadLetter? { byID[id].map { list[$0] } }
+
+    /// Adds a summary, or replaces the one with its id (dead-lettered again).
+    mutating func upsert(_ summary: DeadLetter) {
+        if let index = byID[summary.id] {
+            list[index] = summary
+        } else {
+            byID[summary.id] = list.count
+            list.append(summary)
+        }
+    }
+
+    mutating func setState(_ state: DeadLetter.State, replays: Int?, id: String) {
+        guard let index = byID[id] else { return }
+        list[index].state = state
+        if let replays { list[index].replays = replays }
+    }
+
+    /// Applies one journal entry: a full record at `offset`, or a state record.
+    mutating func apply(_ json: JSONValue, offset: Int64) {
+        if let full = DeadLetterStore.decodeRecord(json, offset: offset) {
+            upsert(full.summary)
+        } else if let id = json["id"]?.stringValue,
+                  let state = json["state"]?.stringValue.flatMap(DeadLetter.State.init(rawValue:)) {
+            setState(state, replays: json["replays"]?.intValue, id: id)
+        }
+    }
+
+    /// The replay counts `ids` will have once their new state is recorded.
+    func replayCounts(_ ids: [String], counting: Bool) -> [(id: String, replays: Int)] {
+        ids.compactMap { id in self[id].map { (id, $0.replays + (counting ? 1 : 0)) } }
+    }
+
+    /// Entries newest first, after the entry `after` (a page cursor); and how many match in all.
+    func page(_ filter: DeadLetterFilter, after: String?, limit: Int) -> (entries: [DeadLetter], total: Int) {
+        var start = list.count - 1
+        if let after, let index = byID[after] { start = index - 1 }
+        var page: [DeadLetter] = []
+        var total = 0
+        for (index, entry) in list.enumerated().reversed() where filter.matches(entry) {
+            total += 1
+            if index <= start && page.count < limit { page.append(entry) }
+        }
+        return (page, total)
+    }
+
+    /// Dead (or replaying) entries per subscription.
+    func counts() -> [String: Int] {
+        list.reduce(into: [:]) { counts, entry in
+            if entry.state != .delivered { counts[entry.subscription, default: 0] += 1 }
+        }
+    }
+
+    /// A state record of the journal.
+    static func stateEntry(id: String, state: DeadLetter.State, replays: Int) -> [UInt8] {
+        JSONWriter.write(.object([("id", .string(id)), ("state", .string(state.rawValue)), ("replays", .int(replays))]))
+    }
+}
