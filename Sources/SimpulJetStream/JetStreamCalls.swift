@@ -84,10 +84,17 @@ extension JetStreamLogStore {
     }
 
     static func addStream(_ jetStream: OpaquePointer, _ topic: TopicName, _ partition: Int, replicas: Int) throws {
-        let name = StreamNaming.stream(topic, partition)
-        let subject = strdup(StreamNaming.subject(topic, partition))
-        defer { free(subject) }
-        var subjects: [UnsafePointer<CChar>?] = [UnsafePointer(subject)]
+        try addStream(jetStream, name: StreamNaming.stream(topic, partition), subject: StreamNaming.subject(topic, partition),
+                      replicas: replicas, maxAgeNs: 0, what: "stream")
+    }
+
+    /// Creates a file stream of one subject with Simpul's duplicate window and direct gets.
+    /// A stream of that name already there (another node created it first) is the same one.
+    static func addStream(_ jetStream: OpaquePointer, name: String, subject: String, replicas: Int, maxAgeNs: Int64,
+                          what: String) throws {
+        let subjectCopy = strdup(subject)
+        defer { free(subjectCopy) }
+        var subjects: [UnsafePointer<CChar>?] = [UnsafePointer(subjectCopy)]
         var code = jsErrCode(0)
         let status = name.withCString { namePointer in
             subjects.withUnsafeMutableBufferPointer { subjectsPointer in
@@ -99,13 +106,13 @@ extension JetStreamLogStore {
                 config.Storage = js_FileStorage
                 config.Replicas = Int64(replicas)
                 config.Duplicates = duplicateWindowNs
+                config.MaxAge = maxAgeNs
                 config.AllowDirect = true
                 return js_AddStream(nil, jetStream, &config, nil, &code)
             }
         }
-        // Another node may have created it in the meantime: that is the same topic.
         guard status == NATS_OK || code == JSStreamNameExistErr else {
-            throw NATSClient.failure("creating stream \(name)", status, code)
+            throw NATSClient.failure("creating \(what) \(name)", status, code)
         }
     }
 

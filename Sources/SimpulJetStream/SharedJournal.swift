@@ -57,7 +57,8 @@ public final class SharedJournal: Sendable {
         subject = "simpul_journal." + name
         let stream = self.stream, subject = self.subject, replicas = client.settings.replicas
         try await client.run { jetStream in
-            try Self.addStream(jetStream, stream: stream, subject: subject, replicas: replicas, maxAgeNs: maxAge?.nanoseconds ?? 0)
+            try JetStreamLogStore.addStream(jetStream, name: stream, subject: subject, replicas: replicas,
+                                          maxAgeNs: maxAge?.nanoseconds ?? 0, what: "the journal stream")
         }
     }
 
@@ -153,32 +154,5 @@ public final class SharedJournal: Sendable {
     static func entry(_ record: LogRecord) -> SharedJournalEntry {
         SharedJournalEntry(offset: record.offset, id: record.key.isEmpty ? nil : String(decoding: record.key, as: UTF8.self),
                            value: record.value, timestampMs: record.timestampMs)
-    }
-
-    private static func addStream(_ jetStream: OpaquePointer, stream: String, subject: String, replicas: Int,
-                                  maxAgeNs: Int64) throws {
-        let subjectCopy = strdup(subject)
-        defer { free(subjectCopy) }
-        var subjects: [UnsafePointer<CChar>?] = [UnsafePointer(subjectCopy)]
-        var code = jsErrCode(0)
-        let status = stream.withCString { namePointer in
-            subjects.withUnsafeMutableBufferPointer { subjectsPointer in
-                var config = jsStreamConfig()
-                jsStreamConfig_Init(&config)
-                config.Name = namePointer
-                config.Subjects = subjectsPointer.baseAddress
-                config.SubjectsLen = 1
-                config.Storage = js_FileStorage
-                config.Replicas = Int64(replicas)
-                config.Duplicates = JetStreamLogStore.duplicateWindowNs
-                config.MaxAge = maxAgeNs
-                config.AllowDirect = true
-                return js_AddStream(nil, jetStream, &config, nil, &code)
-            }
-        }
-        // Another node created it first: the same journal.
-        guard status == NATS_OK || code == JSStreamNameExistErr else {
-            throw NATSClient.failure("creating the journal stream \(stream)", status, code)
-        }
     }
 }
