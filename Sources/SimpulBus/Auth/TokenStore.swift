@@ -75,7 +75,7 @@ public final class TokenStore: Sendable {
     /// 16 hex digits naming exactly this set of tokens (ids, hashes, rights, revocations),
     /// whatever their order in the file. Nodes of one cluster do not share tokens: each
     /// reads its own `tokens.json`, so every node must carry the same file; equal
-    /// fingerprints (`GET /v1/admin/status`, the start and SIGHUP log lines) show they do.
+    /// fingerprints (`GET /v1/stats`, the start and SIGHUP log lines) show they do.
     public var fingerprint: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
