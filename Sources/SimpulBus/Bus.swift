@@ -108,17 +108,26 @@ public final class Bus: Sendable {
         let adapters = try loadAdapters(from: settings.adaptersDirectory)
         let schemas = try loadSchemas(settings)
         let log = try Log.open(directory: settings.dataDirectory, options: settings.log, io: io)
-        let idempotency = try await IdempotencyStore(journalsOf: log, topicsIn: store, windowMs: settings.idempotencyWindowMs, io: io)
-        let quarantine = if let sharedQuarantine {
-            try await QuarantineStore(journal: sharedQuarantine)
-        } else {
-            try QuarantineStore(log: log, io: io)
+        var idempotency: IdempotencyStore?
+        do {
+            let opened = try await IdempotencyStore(journalsOf: log, topicsIn: store, windowMs: settings.idempotencyWindowMs, io: io)
+            idempotency = opened
+            let quarantine = if let sharedQuarantine {
+                try await QuarantineStore(journal: sharedQuarantine)
+            } else {
+                try QuarantineStore(log: log, io: io)
+            }
+            return Bus(settings: settings, log: log, store: store,
+                       tokens: try TokenStore(dataDirectory: settings.dataDirectory, io: io), idempotency: opened,
+                       quarantine: quarantine, adapters: adapters,
+                       pseudonymKey: try loadOrCreateSecret(settings.dataDirectory + "/pseudonym.key", io: io), schemas: schemas,
+                       sharedKeys: sharedKeys)
+        } catch {
+            // Closed so that a start retried while the cluster elects can open them again.
+            await idempotency?.close()
+            await log.close()
+            throw error
         }
-        return Bus(settings: settings, log: log, store: store,
-                   tokens: try TokenStore(dataDirectory: settings.dataDirectory, io: io), idempotency: idempotency,
-                   quarantine: quarantine, adapters: adapters,
-                   pseudonymKey: try loadOrCreateSecret(settings.dataDirectory + "/pseudonym.key", io: io), schemas: schemas,
-                   sharedKeys: sharedKeys)
     }
 
     private static func loadSchemas(_ settings: BusSettings) throws -> SchemaValidator? {

@@ -63,9 +63,16 @@ public final class IdempotencyStore: Sendable {
                 io: any StorageIO = PosixStorageIO()) async throws {
         self.windowMs = windowMs
         self.snapshotEventsMin = snapshotEventsMin
-        journal = try Self.openJournal(log, io: io)
-        var loaded = try Self.load(journal)
-        try await Self.recoverTails(of: store, windowMs: windowMs, into: &loaded)
+        let journal = try Self.openJournal(log, io: io)
+        var loaded: State
+        do {
+            loaded = try Self.load(journal)
+            try await Self.recoverTails(of: store, windowMs: windowMs, into: &loaded)
+        } catch {
+            await journal.close()  // a start retried while the cluster elects opens it again
+            throw error
+        }
+        self.journal = journal
         state = Locked(loaded)
     }
 

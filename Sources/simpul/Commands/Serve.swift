@@ -72,53 +72,14 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         defer { withExtendedLifetime(lock) {} }
-        let bus: Bus
+        let started: ServeStart
         do {
-            bus = try await settings.openBus()
+            started = try await ServeStart.open(settings, log: log)
         } catch {
-            log.error("cannot start: \(error)")
+            log.error("\(error)")
             throw ExitCode(1)
         }
-        for report in bus.log.recoveryReports where !report.isClean {
-            log.warning("recovery: \(report.summary)", ["partition.directory": "\(report.directory)"])
-        }
-        // Tokens exist before the port opens: nobody can find the server without them.
-        do {
-            let url = "http://\(settings.http.host):\(settings.http.port)"
-            let lines = try TokenBootstrap.runIfNeeded(bus: bus, tokenFile: settings.tokenFile, serverURL: url)
-            if !lines.isEmpty {
-                switch settings.logFormat {
-                case .text:
-                    for line in lines { log.info(line) }
-                case .json:
-                    // Never into a log: a log is kept, copied and shipped; the file is 0600.
-                    log.info("first start: created the admin token and one publisher token per adapter; "
-                             + "they are in the token file only (mode 0600)", ["token.file": "\(settings.tokenFile)"])
-                }
-            }
-        } catch {
-            log.error("cannot write the first tokens: \(error)")
-            await bus.close()
-            throw ExitCode(1)
-        }
-        let sender: CurlMultiSender
-        // On JetStream the deliveries are shared with the cluster's other nodes.
-        var sharedDelivery: JetStreamSharedDelivery?
-        do {
-            sender = try CurlMultiSender()
-            if let jetStream = settings.jetStream {
-                sharedDelivery = try await JetStreamSharedDelivery(
-                    settings: jetStream, holder: JetStreamSharedDelivery.uniqueHolder(), leaseTtl: settings.deliveryLeaseTtl)
-            }
-            _ = try await bus.startDelivery(sender: sender, settings: settings.delivery,
-                                            subscriptions: settings.subscriptions, logger: log.logger,
-                                            shared: sharedDelivery?.delivery)
-        } catch {
-            log.error("cannot start delivery: \(error)")
-            await bus.close()
-            await sharedDelivery?.close()
-            throw ExitCode(1)
-        }
+        let (bus, sender, sharedDelivery) = (started.bus, started.sender, started.sharedDelivery)
         let server = HTTPServer(configuration: settings.http, handler: APIRouter.make(bus: bus, probes: Probes()), logger: log.logger)
         let port: Int
         do {
