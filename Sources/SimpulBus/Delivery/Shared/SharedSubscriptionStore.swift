@@ -11,8 +11,9 @@ final class SharedSubscriptionStore: SubscriptionJournal {
     private let listener = Locked<(@Sendable (String) -> Void)?>(nil)
 
     init(shared: SharedDelivery) async throws {
-        journal = FollowedJournal(log: try await shared.journal("subscriptions", nil), name: "subscriptions")
-        try await journal.start { [subscriptions, listener] _, value in
+        journal = FollowedJournal(log: try await shared.journal("subscriptions", nil), name: "subscriptions",
+                                  snapshotAfter: shared.snapshotAfterEntries)
+        try await journal.start(JournalView(apply: { [subscriptions, listener] _, value in
             let name: String
             if value.starts(with: Array("{\"deleted\":".utf8)), let deleted = (try? JSONReader.parse(value))?["deleted"]?.stringValue {
                 name = deleted
@@ -35,7 +36,16 @@ final class SharedSubscriptionStore: SubscriptionJournal {
                 return  // written by a newer version: skipped rather than stopping the node
             }
             listener.withLock { $0 }?(name)
-        }
+        }, reset: { [subscriptions, listener] in
+            // Rebuilt from a snapshot next: the engine looks at every name again.
+            let names = subscriptions.withLock { current in
+                defer { current = [:] }
+                return Array(current.keys)
+            }
+            if let notify = listener.withLock({ $0 }) { names.forEach(notify) }
+        }, snapshot: { [subscriptions] in
+            subscriptions.withLock { $0.values.sorted { $0.name < $1.name }.map { $0.stored() } }
+        }))
     }
 
     /// Called with a subscription's name after any node changed it (this one included).
