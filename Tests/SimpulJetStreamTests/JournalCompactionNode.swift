@@ -68,7 +68,14 @@ struct JournalCompactionNode {
 /// handed over, as libnats' ordered consumer does after a reconnect.
 final class PausableLog: SharedDeliveryLog {
     private let base: any SharedDeliveryLog
-    private let following = Locked<(apply: (@Sendable (Int64, [UInt8]) -> Void)?, next: Int64)>((nil, 0))
+    /// A struct, not a tuple: a closure in a tuple behind the generic lock gets wrapped in
+    /// one more thunk at every access (a stack overflow once 50,000 deep).
+    private struct Following {
+        var apply: (@Sendable (Int64, [UInt8]) -> Void)?
+        var next: Int64
+    }
+
+    private let following = Locked(Following(apply: nil, next: 0))
 
     init(_ base: any SharedDeliveryLog) { self.base = base }
 
@@ -82,7 +89,7 @@ final class PausableLog: SharedDeliveryLog {
     }
 
     func follow(from offset: Int64, _ apply: @escaping @Sendable (Int64, [UInt8]) -> Void) async throws {
-        following.withLock { $0 = (apply, offset) }
+        following.withLock { $0 = Following(apply: apply, next: offset) }
         try await base.follow(from: offset) { [following] offset, value in
             following.withLock { $0.next = offset + 1 }
             apply(offset, value)
@@ -96,9 +103,9 @@ final class PausableLog: SharedDeliveryLog {
 
     /// Follows again from the next entry not handed over yet.
     func resume() async throws {
-        let (apply, next) = following.withLock { $0 }
-        guard let apply else { return }
-        try await follow(from: next, apply)
+        let current = following.withLock { $0 }
+        guard let apply = current.apply else { return }
+        try await follow(from: current.next, apply)
     }
 
     var nextOffset: Int64 { following.withLock { $0.next } }

@@ -155,6 +155,42 @@ final class JournalCompactionTests: XCTestCase {
         await journal.close()
     }
 
+    /// The figures of docs/design/stateless-nodes.md (about 30 s; run with
+    /// SIMPUL_COMPACTION_FIGURES=1): a node's start on a pending journal of 50,000 entries
+    /// (25,500 retries saved, 24,500 settled) without a snapshot, then after compaction.
+    func testFiguresStartOnFiftyThousandEntries() async throws {
+        guard ProcessInfo.processInfo.environment["SIMPUL_COMPACTION_FIGURES"] == "1" else {
+            throw XCTSkip("set SIMPUL_COMPACTION_FIGURES=1 to measure")
+        }
+        let journal = try await SharedJournal(settings: server.settings, name: "delivery-pending")
+        for round in 0..<50 {
+            let entries = (0..<500).map { JournalCompactionNode.entry("evt-\(round)-\($0)") }
+            _ = try await journal.append(batch: entries.map { JSONWriter.write($0.stored) })
+            _ = try await journal.append(batch: entries.dropFirst(10).map { JSONWriter.write(.object([("removed", .string($0.identity))])) })
+            _ = try await journal.append(batch: entries.prefix(10).map { JSONWriter.write(JournalCompactionNode.entry($0.eventID, attempt: 1).stored) })
+        }
+        let end = try await journal.endOffset()
+        XCTAssertEqual(end, 50_000)
+        var started = ContinuousClock.now
+        let uncompacted = try await JournalCompactionNode.open(server.settings, snapshotAfter: 1_000_000)
+        let before = ContinuousClock.now - started
+        XCTAssertEqual(uncompacted.pending.all.count, 500)
+
+        let compacting = try await JournalCompactionNode.open(server.settings, snapshotAfter: 10_000)
+        let purged = await eventually(within: .seconds(20)) { ((try? await journal.keptOffsets())?.lowerBound ?? 0) == end }
+        XCTAssertTrue(purged)
+        started = ContinuousClock.now
+        let compacted = try await JournalCompactionNode.open(server.settings, snapshotAfter: 10_000)
+        let after = ContinuousClock.now - started
+        XCTAssertEqual(compacted.view, uncompacted.view)
+        print("journal compaction figures: start on 50,000 pending entries (500 live) \(before) without a snapshot, "
+              + "\(after) from the snapshot; the stream keeps \(try await journal.keptOffsets().count) entries")
+        await uncompacted.close()
+        await compacting.close()
+        await compacted.close()
+        await journal.close()
+    }
+
     /// Saves `batch` entries per round, saves them again as retried, settles all but 5;
     /// returns the event ids left pending.
     static func churn(_ node: JournalCompactionNode, prefix: String, rounds: Int, batch: Int = 40,

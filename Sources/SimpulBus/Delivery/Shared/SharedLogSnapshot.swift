@@ -28,3 +28,10 @@ struct JournalView: Sendable {
     var reset: @Sendable () -> Void
     var snapshot: (@Sendable () -> [[UInt8]])?
 }
+
+/// A callback kept behind a `Locked`: a struct, because a bare closure there is wrapped
+/// in one more reabstraction thunk at every `withLock` (a stack overflow after some
+/// hundred thousand calls, debug and release alike).
+struct Listener<Argument>: Sendable {
+    let call: @Sendable (Argument) -> Void
+}
