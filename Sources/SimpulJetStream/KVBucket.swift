@@ -86,8 +86,9 @@ final class KVBucket: Sendable {
         }
     }
 
-    /// Writes `value` (or a delete marker) if the key's latest revision is still `expected`.
-    func write(_ key: String, _ value: [UInt8], expected: UInt64, delete: Bool = false) async throws -> WriteOutcome {
+    /// Writes `value` (or a delete marker) if the key's latest revision is still `expected`
+    /// (nil: whatever is there, for a key only one writer ever writes).
+    func write(_ key: String, _ value: [UInt8], expected: UInt64?, delete: Bool = false) async throws -> WriteOutcome {
         let subject = self.subject(key)
         return try await client.run { jetStream -> WriteOutcome in
             var message: OpaquePointer?
@@ -96,7 +97,7 @@ final class KVBucket: Sendable {
             }
             guard status == NATS_OK, let message else { throw NATSClient.failure("preparing a write to \(subject)", status) }
             defer { natsMsg_Destroy(message) }
-            status = natsMsgHeader_Set(message, "Nats-Expected-Last-Subject-Sequence", String(expected))
+            if let expected { status = natsMsgHeader_Set(message, "Nats-Expected-Last-Subject-Sequence", String(expected)) }
             if status == NATS_OK, delete { status = natsMsgHeader_Set(message, "KV-Operation", "DEL") }
             guard status == NATS_OK else { throw NATSClient.failure("preparing a write to \(subject)", status) }
             var ack: UnsafeMutablePointer<jsPubAck>?
@@ -106,6 +107,30 @@ final class KVBucket: Sendable {
             guard status == NATS_OK, let ack else { throw NATSClient.failure("writing \(subject)", status, code) }
             defer { jsPubAck_Destroy(ack) }
             return .written(revision: ack.pointee.Sequence)
+        }
+    }
+
+    /// The keys under `prefix` (a whole first token: `nodes/` lists `nodes/.<anything>`)
+    /// that hold a message now, delete markers included: `latest` tells them apart.
+    func keys(under prefix: String) async throws -> [String] {
+        let stream = self.stream, filter = subject(prefix) + ".>", head = subject(prefix) + "."
+        return try await client.run { jetStream -> [String] in
+            var options = jsOptions()
+            jsOptions_Init(&options)
+            var info: UnsafeMutablePointer<jsStreamInfo>?
+            var code = jsErrCode(0)
+            let status = filter.withCString { filterPointer in
+                options.Stream.Info.SubjectsFilter = filterPointer
+                return js_GetStreamInfo(&info, jetStream, stream, &options, &code)
+            }
+            guard status == NATS_OK, let info else { throw NATSClient.failure("listing the keys of \(stream)", status, code) }
+            defer { jsStreamInfo_Destroy(info) }
+            guard let subjects = info.pointee.State.Subjects else { return [] }
+            return (0..<Int(subjects.pointee.Count)).compactMap { index in
+                guard let subject = subjects.pointee.List[index].Subject else { return nil }
+                let text = String(cString: subject)
+                return text.hasPrefix(head) ? prefix + "." + text.dropFirst(head.count) : nil
+            }
         }
     }
 
