@@ -110,27 +110,45 @@ final class KVBucket: Sendable {
         }
     }
 
-    /// The keys under `prefix` (a whole first token: `nodes/` lists `nodes/.<anything>`)
-    /// that hold a message now, delete markers included: `latest` tells them apart.
-    func keys(under prefix: String) async throws -> [String] {
-        let stream = self.stream, filter = subject(prefix) + ".>", head = subject(prefix) + "."
-        return try await client.run { jetStream -> [String] in
-            var options = jsOptions()
-            jsOptions_Init(&options)
-            var info: UnsafeMutablePointer<jsStreamInfo>?
-            var code = jsErrCode(0)
-            let status = filter.withCString { filterPointer in
-                options.Stream.Info.SubjectsFilter = filterPointer
-                return js_GetStreamInfo(&info, jetStream, stream, &options, &code)
+    /// The latest message of every key under `prefix` (a whole first token: `nodes/` covers
+    /// `nodes/.<anything>`), delete markers included, in one round trip: a batched direct
+    /// get of the last message per subject (`multi_last`, NATS server 2.11 or later; KV
+    /// buckets allow direct gets). At most `limit` keys.
+    func latest(under prefix: String, limit: Int = 1024) async throws -> [String: Entry] {
+        let stream = self.stream, head = subject(prefix) + ".", timeoutMs = client.settings.requestTimeoutMs
+        return try await client.runWithConnection { connection, _ -> [String: Entry] in
+            var inbox: UnsafeMutablePointer<natsInbox>?
+            guard natsInbox_Create(&inbox) == NATS_OK, let inbox else { throw NATSClient.failure("listing \(head)>", NATS_NO_MEMORY) }
+            defer { natsInbox_Destroy(inbox) }
+            var subscription: OpaquePointer?
+            var status = natsConnection_SubscribeSync(&subscription, connection, inbox)
+            guard status == NATS_OK, let subscription else { throw NATSClient.failure("listing \(head)>", status) }
+            defer {
+                natsSubscription_Unsubscribe(subscription)
+                natsSubscription_Destroy(subscription)
             }
-            guard status == NATS_OK, let info else { throw NATSClient.failure("listing the keys of \(stream)", status, code) }
-            defer { jsStreamInfo_Destroy(info) }
-            guard let subjects = info.pointee.State.Subjects else { return [] }
-            return (0..<Int(subjects.pointee.Count)).compactMap { index in
-                guard let subject = subjects.pointee.List[index].Subject else { return nil }
-                let text = String(cString: subject)
-                return text.hasPrefix(head) ? prefix + "." + text.dropFirst(head.count) : nil
+            let request = Array("{\"multi_last\":[\"\(head)>\"],\"batch\":\(limit)}".utf8)
+            status = request.withUnsafeBytes {
+                natsConnection_PublishRequest(connection, "$JS.API.DIRECT.GET." + stream, inbox, $0.baseAddress, Int32($0.count))
             }
+            guard status == NATS_OK else { throw NATSClient.failure("listing \(head)>", status) }
+            var entries: [String: Entry] = [:]
+            while entries.count <= limit {
+                var reply: OpaquePointer?
+                status = natsSubscription_NextMsg(&reply, subscription, Int64(timeoutMs))
+                guard status == NATS_OK, let reply else { throw NATSClient.failure("listing \(head)>", status) }
+                defer { natsMsg_Destroy(reply) }
+                if let code = JetStreamLogStore.header(reply, "Status") {
+                    guard code == "204" || code == "404" else { throw NATSClient.failure("listing \(head)> (status \(code))", NATS_ERR) }
+                    return entries  // end of batch, or no such key
+                }
+                guard let subject = JetStreamLogStore.header(reply, "Nats-Subject"), subject.hasPrefix(head),
+                      let sequence = JetStreamLogStore.header(reply, "Nats-Sequence").flatMap(UInt64.init) else { continue }
+                let operation = JetStreamLogStore.header(reply, "KV-Operation")
+                entries[prefix + "." + subject.dropFirst(head.count)] = Entry(
+                    revision: sequence, value: Self.data(reply), isDeleted: operation == "DEL" || operation == "PURGE")
+            }
+            return entries
         }
     }
 

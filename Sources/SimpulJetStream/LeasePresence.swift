@@ -21,11 +21,10 @@ extension JetStreamLeases {
 
     /// Every holder whose presence is live, with the number of leases it said it holds.
     public func liveHolders() async throws(SharedStateError) -> [String: Int] {
-        let keys = try await call { try await self.bucket.keys(under: Self.presencePrefix) }
+        let entries = try await call { try await self.bucket.latest(under: Self.presencePrefix) }
         var holders: [String: Int] = [:]
-        for key in keys {
-            guard let holder = Self.holder(fromPresenceKey: key),
-                  let entry = try await call({ try await self.bucket.latest(key) }), !entry.isDeleted else { continue }
+        for (key, entry) in entries where !entry.isDeleted {
+            guard let holder = Self.holder(fromPresenceKey: key) else { continue }
             holders[holder] = Int(String(decoding: entry.value, as: UTF8.self)) ?? 0
         }
         return holders
