@@ -108,5 +108,6 @@ final class KeeperLeases: DeliveryLeases {
     func want(_ names: Set<String>) { keeper.want(names) }
     func holds(_ name: String) -> Bool { keeper.holds(name) }
     func start() { keeper.start() }
+    func handOver(_ names: Set<String>) { keeper.handOver(names) }
     func stop(releasing: Bool) async { await keeper.stop(releasing: releasing) }
 }

@@ -4,6 +4,7 @@ import SimpulAPI
 import SimpulBus
 import SimpulDelivery
 import SimpulJetStream
+import SimpulLog
 import SimpulServer
 import SimpulTestSupport
 import XCTest
@@ -137,6 +138,32 @@ final class ServeOnJetStreamTests: XCTestCase {
                                       ["serve", "--config", file, "--listen", "127.0.0.1:0", "--accept-data-loss-risk"])
         XCTAssertEqual(accepted.status, 1, accepted.standardOutput + accepted.standardError)
         XCTAssertTrue((accepted.standardOutput + accepted.standardError).contains("cannot reach the NATS cluster at \(url)"))
+    }
+
+    /// An admin who moves a node from the embedded log to JetStream is told that the data
+    /// directory's events and subscriptions stay behind (they are not copied), and where.
+    func testServeSaysWhatTheEmbeddedLogLeftBehind() async throws {
+        let nats = try NATSServerProcess(storeDirectory: directory.path + "/nats")
+        defer { nats.stop() }
+        let log: [String: Any] = ["backend": "jetstream", "servers": [nats.url], "replicas": 1, "acceptDataLossRisk": true,
+                                  "freeBytesFloor": 0]
+        let node = try SimpulServeNode(name: "moved", directory: directory.path, log: log, partitionsPerTopic: 1)
+        defer { node.stop() }
+        var settings = BusSettings(dataDirectory: node.dataDirectory, adaptersDirectory: RepositoryPaths.adapters)
+        settings.log.freeBytesFloor = 0
+        let embedded = try Bus.open(settings)
+        let topic = try TopicName("city.population.person")
+        try embedded.log.createTopic(topic)
+        _ = try await embedded.log.partition(topic, 0).append([AppendRecord(value: Array("one".utf8)),
+                                                              AppendRecord(value: Array("two".utf8))])
+        await embedded.close()
+
+        try node.start()
+        XCTAssertTrue(node.log.contains("holds 2 events of the embedded log in 1 topic (city.population.person); "
+                                        + "on JetStream they are not read, delivered or copied"), node.log)
+        node.stop()
+        try node.start()
+        XCTAssertEqual(node.log.components(separatedBy: "of the embedded log").count - 1, 2, "said at every start")
     }
 
     /// A config that would acknowledge what one failure can lose is refused at load, naming the key.

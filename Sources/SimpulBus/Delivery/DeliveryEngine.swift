@@ -17,6 +17,10 @@ public actor DeliveryEngine {
     /// With shared journals: the lease loop's tasks, and the workers waiting to restart.
     var sharedTasks: [Task<Void, Never>] = []
     var restartsDue: Set<String> = []
+    /// Per subscription, the partitions lost since its worker last restarted (handed over
+    /// once the worker settled them), and the subscriptions whose worker restarts now.
+    var leasesLost: [String: Set<String>] = [:]
+    var restarting: Set<String> = []
     nonisolated let scanInterval: Duration
 
     /// Opens the journals in `log` (the data directory), or with `shared` the cluster's

@@ -100,6 +100,10 @@ actor DeliveryWorker {
         while running {
             let now = currentTimeMs()
             if subscription.paused {
+                // Attempts sent before the pause still settle and move the cursor, so a
+                // node stopped during the pause does not send them again.
+                if await takeAnswers() { continue }
+                if !committing, windows.values.contains(where: { $0.low > $0.committed }) { scheduleCommit() }
                 await openWindows()  // so a paused subscription still shows its lag
                 await wake.wait(timeout: .seconds(60))
                 continue

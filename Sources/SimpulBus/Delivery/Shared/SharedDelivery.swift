@@ -21,7 +21,8 @@ public protocol SharedDeliveryLog: Sendable {
 /// A lease on one (subscription, topic, partition) gained or lost by this node.
 public enum DeliveryLeaseChange: Sendable, Hashable {
     case acquired(String)
-    /// Expired, taken over or given up: delivery of that partition must stop now.
+    /// Expired, taken over, given up or to be handed over to another node (beyond this
+    /// node's share): delivery of that partition must stop now, then `handOver` it.
     case lost(String)
 }
 
@@ -33,6 +34,9 @@ public protocol DeliveryLeases: Sendable {
     func holds(_ name: String) -> Bool
     var changes: AsyncStream<DeliveryLeaseChange> { get }
     func start()
+    /// Delivery of these partitions has stopped and their cursors are committed: those
+    /// being handed over are given up now, so that another node takes them at once.
+    func handOver(_ names: Set<String>)
     /// Stops renewing; with `releasing`, gives the leases up at once (a clean shutdown).
     func stop(releasing: Bool) async
 }

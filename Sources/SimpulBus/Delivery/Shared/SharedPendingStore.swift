@@ -33,6 +33,11 @@ final class SharedPendingStore: PendingJournal {
         live.withLock { $0.values.filter { $0.subscription == subscription && owned($0.topic, $0.partition) } }
     }
 
+    /// Returns once this node's view holds every entry appended so far (by any node).
+    func catchUp() async throws {
+        try await journal.waitApplied(try await journal.log.endOffset())
+    }
+
     func save(_ entries: [PendingDelivery]) async throws {
         try await journal.append(entries.map { JSONWriter.write($0.stored) })
     }
