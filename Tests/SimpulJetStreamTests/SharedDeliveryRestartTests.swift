@@ -162,6 +162,7 @@ private final class ControlledLeases: DeliveryLeases {
     func want(_ names: Set<String>) {}
     func holds(_ name: String) -> Bool { held.withLock { $0.contains(name) } }
     func start() {}
+    func handOver(_ names: Set<String>) { held.withLock { $0.subtract(names) } }
     func stop(releasing: Bool) async { continuation.finish() }
 }
 
