@@ -239,10 +239,12 @@ public final class JetStreamLogStore: LogStore {
         }
     }
 
+    /// Safe to call more than once and while other calls are under way: the positions
+    /// bucket is destroyed in the same step that closes the connection, so a call queued
+    /// after it finds the client closed instead of a freed bucket.
     public func close() async {
         let positions = self.positions
-        _ = try? await client.run { _ in kvStore_Destroy(positions.pointer) }
-        await client.close()
+        await client.close { kvStore_Destroy(positions.pointer) }
     }
 
     /// Runs a libnats call on the client's queue.

@@ -105,11 +105,16 @@ final class NATSClient: @unchecked Sendable {
         }
     }
 
-    func close() async {
+    /// Closes the connection once, however many callers ask. `beforeClosing` (the owner's
+    /// own libnats objects to destroy, say a key-value store) runs in the same queue block,
+    /// only on the first close: no call queued behind it can reach what it destroyed, and
+    /// nothing is destroyed twice.
+    func close(beforeClosing: (@Sendable () -> Void)? = nil) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             queue.async {
                 if !self.isClosed {
                     self.isClosed = true
+                    beforeClosing?()
                     if let jetStream = self.jetStream { jsCtx_Destroy(jetStream) }
                     if let connection = self.connection {
                         natsConnection_Close(connection)
