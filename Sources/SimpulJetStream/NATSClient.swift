@@ -14,7 +14,9 @@ final class NATSClient: @unchecked Sendable {
     private(set) var jetStream: OpaquePointer?
     private var isClosed = false
     let settings: JetStreamSettings
-    /// The PubAcks of pipelined appends; lives as long as the client, as libnats holds it.
+    /// The PubAcks of pipelined appends. libnats may still be running the ack handler on its
+    /// own thread when `close` returns (closing does not wait for a callback under way), so
+    /// the handler's closure is retained for the process's life, like the watch's.
     let acks = PublishCollector()
     /// Up or down, as libnats last said.
     let watch = ConnectionWatch()
@@ -60,7 +62,7 @@ final class NATSClient: @unchecked Sendable {
         jsOptions_Init(&jsOptions)
         jsOptions.Wait = Int64(settings.requestTimeoutMs)
         jsOptions.PublishAsync.AckHandler = PublishCollector.ackHandler
-        jsOptions.PublishAsync.AckHandlerClosure = Unmanaged.passUnretained(acks).toOpaque()
+        jsOptions.PublishAsync.AckHandlerClosure = Unmanaged.passRetained(acks).toOpaque()
         var jetStream: OpaquePointer?
         status = natsConnection_JetStream(&jetStream, connection, &jsOptions)
         guard status == NATS_OK, let jetStream else {

@@ -47,7 +47,7 @@ final class PublishCollector: @unchecked Sendable {
         }
     }
 
-    /// The `jsPubAckHandler` given to libnats; `closure` is the unretained collector.
+    /// The `jsPubAckHandler` given to libnats; `closure` is the collector, retained by the client.
     static let ackHandler: jsPubAckHandler = { _, message, ack, ackError, closure in
         guard let message else { return }
         if let closure {
