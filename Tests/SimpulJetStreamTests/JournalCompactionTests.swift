@@ -155,6 +155,35 @@ final class JournalCompactionTests: XCTestCase {
         await journal.close()
     }
 
+    func testTheDLQStartsFromASnapshotOfItsSummariesAndKeepsEveryRecord() async throws {
+        let nodeA = try await JournalCompactionNode.open(server.settings, snapshotAfter: 30)
+        // 40 dead letters, 20 replayed, 10 of those delivered, 5 dead-lettered again (75 entries).
+        let records = (0..<40).map { JournalCompactionNode.deadLetter("dl-\($0)", attempts: 3) }
+        try await nodeA.deadLetters.add(records)
+        try await nodeA.deadLetters.setState(.replaying, ids: records.prefix(20).map(\.summary.id), countReplay: true)
+        try await nodeA.deadLetters.setState(.delivered, ids: records.prefix(10).map(\.summary.id), countReplay: false)
+        try await nodeA.deadLetters.add((10..<15).map { JournalCompactionNode.deadLetter("dl-\($0)", attempts: 5) })
+
+        let journal = try await SharedJournal(settings: server.settings, name: "dlq")
+        let snapshotted = await eventually(within: .seconds(10)) { ((try? await journal.latestSnapshot())?.covers ?? 0) >= 30 }
+        XCTAssertTrue(snapshotted, "a snapshot of the DLQ's summaries is written")
+        let kept = try await journal.keptOffsets()
+        XCTAssertEqual(kept, 0..<75, "the DLQ keeps every entry: summaries point at full records by offset")
+
+        let nodeB = try await JournalCompactionNode.open(server.settings, snapshotAfter: 30)
+        XCTAssertEqual(nodeB.deadLetterListing, nodeA.deadLetterListing, "the same listing, order and states")
+        XCTAssertEqual(nodeB.deadLetterListing.count, 40)
+        XCTAssertEqual(nodeB.deadLetters.counts(), nodeA.deadLetters.counts())
+        XCTAssertEqual(nodeB.deadLetters.summary("dl-3")?.state, .delivered)
+        XCTAssertEqual(nodeB.deadLetters.summary("dl-12")?.attemptCount, 5, "dead-lettered again after its replay")
+        let record = try await nodeB.deadLetters.record("dl-12")
+        XCTAssertEqual(record?.attempts.count, 5, "the full record is read where the summary points")
+        XCTAssertEqual(record?.event, records[12].event)
+        await nodeA.close()
+        await nodeB.close()
+        await journal.close()
+    }
+
     /// The figures of docs/design/stateless-nodes.md (about 30 s; run with
     /// SIMPUL_COMPACTION_FIGURES=1): a node's start on a pending journal of 50,000 entries
     /// (25,500 retries saved, 24,500 settled) without a snapshot, then after compaction.

@@ -29,6 +29,10 @@ final class FollowedJournal: Sendable {
         var applied: Int64 = 0
         /// The offset the last snapshot this node knows of covers.
         var snapshotCovers: Int64 = 0
+        /// Entries in the last snapshot this node wrote or loaded: a new one is written
+        /// only after at least as many new entries, so rewriting a large state stays
+        /// cheaper than the entries it replaces.
+        var snapshotSize: Int64 = 0
         /// Bumped by each (re)load; entries from an earlier follow are ignored.
         var generation = 0
         var rebuilding = false
@@ -54,7 +58,7 @@ final class FollowedJournal: Sendable {
         try await load()
         try await waitApplied(end)
         if state.withLock({ $0.caughtUp = true; return startCompactingIfDue(&$0) }) { compactSoon() }
-        if view.snapshot != nil { watch.withLock { $0 = Task { [weak self] in await self?.watchPurges() } } }
+        if view.snapshot != nil, view.purgesCovered { watch.withLock { $0 = Task { [weak self] in await self?.watchPurges() } } }
     }
 
     /// A follower behind a purge that emptied the journal gets no entry to find the gap
@@ -81,6 +85,7 @@ final class FollowedJournal: Sendable {
             for entry in snapshot?.entries ?? [] { state.view?.apply(-1, entry) }
             state.applied = snapshot?.covers ?? 0
             state.snapshotCovers = max(state.snapshotCovers, snapshot?.covers ?? 0)
+            state.snapshotSize = Int64(snapshot?.entries.count ?? 0)
             state.generation += 1
             state.rebuilding = false
             return state.generation
@@ -113,7 +118,7 @@ final class FollowedJournal: Sendable {
 
     private func startCompactingIfDue(_ state: inout State) -> Bool {
         guard state.caughtUp, !state.compacting, !state.closed, state.view?.snapshot != nil,
-              state.applied - state.snapshotCovers >= snapshotAfter else { return false }
+              state.applied - state.snapshotCovers >= max(snapshotAfter, state.snapshotSize) else { return false }
         state.compacting = true
         return true
     }
@@ -143,8 +148,8 @@ final class FollowedJournal: Sendable {
 
     private func compact() async {
         guard let (snapshot, known) = state.withLock({ state -> (SharedLogSnapshot, Int64)? in
-            guard !state.closed, !state.rebuilding, let entries = state.view?.snapshot?() else { return nil }
-            return (SharedLogSnapshot(covers: state.applied, entries: entries), state.snapshotCovers)
+            guard !state.closed, !state.rebuilding, let view = state.view, let entries = view.snapshot?() else { return nil }
+            return (SharedLogSnapshot(covers: state.applied, entries: entries, purgesCovered: view.purgesCovered), state.snapshotCovers)
         }) else {
             state.withLock { $0.compacting = false }
             return
@@ -153,7 +158,9 @@ final class FollowedJournal: Sendable {
             let outcome = try await log.writeSnapshot(snapshot, unlessCovering: max(known + 1, snapshot.covers - snapshotAfter / 2))
             state.withLock { state in
                 switch outcome {
-                case .written: state.snapshotCovers = max(state.snapshotCovers, snapshot.covers)
+                case .written:
+                    state.snapshotCovers = max(state.snapshotCovers, snapshot.covers)
+                    state.snapshotSize = Int64(snapshot.entries.count)
                 case .notNeeded(let covers): state.snapshotCovers = max(state.snapshotCovers, covers)
                 case .superseded: break  // the next entry finds the other node's snapshot
                 }
