@@ -63,7 +63,7 @@ final class SharedJournalPort: SharedDeliveryLog {
 
     func endOffset() async throws -> Int64 { try await journal.endOffset() }
 
-    func oldestOffset() async throws -> Int64 { try await journal.keptOffsets().lowerBound }
+    func keptOffsets() async throws -> Range<Int64> { try await journal.keptOffsets() }
 
     func follow(from offset: Int64, _ apply: @escaping @Sendable (Int64, [UInt8]) -> Void) async throws {
         let follower = try await journal.follow(from: offset)

@@ -101,7 +101,7 @@ final class PausableLog: SharedDeliveryLog {
     func append(_ entries: [[UInt8]]) async throws -> Int64 { try await base.append(entries) }
     func read(at offset: Int64) async throws -> [UInt8]? { try await base.read(at: offset) }
     func endOffset() async throws -> Int64 { try await base.endOffset() }
-    func oldestOffset() async throws -> Int64 { try await base.oldestOffset() }
+    func keptOffsets() async throws -> Range<Int64> { try await base.keptOffsets() }
     func latestSnapshot() async throws -> SharedLogSnapshot? { try await base.latestSnapshot() }
     func writeSnapshot(_ snapshot: SharedLogSnapshot, unlessCovering minimumCovers: Int64) async throws -> SharedLogSnapshotOutcome {
         try await base.writeSnapshot(snapshot, unlessCovering: minimumCovers)
