@@ -27,6 +27,17 @@ public enum TokenBootstrap {
         return lines
     }
 
+    /// With `--listen HOST:0` the port is known only once the server listens: the token file
+    /// written before then says `placeholder`; this puts the real URL in its place (a file
+    /// that says anything else is left alone).
+    public static func replaceServerURL(_ placeholder: String, with url: String, in tokenFile: String) throws {
+        guard placeholder != url, let bytes = FileManager.default.contents(atPath: tokenFile),
+              case .object(var document) = try JSONReader.parse(Array(bytes)),
+              document["server"]?.stringValue == placeholder else { return }
+        document["server"] = .string(url)
+        try write(JSONWriter.write(.object(document)) + [0x0A], to: tokenFile)
+    }
+
     static func write(_ bytes: [UInt8], to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {

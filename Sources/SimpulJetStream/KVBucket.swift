@@ -86,13 +86,14 @@ final class KVBucket: Sendable {
         }
     }
 
-    /// Writes `value` (or a delete marker) if the key's latest revision is still `expected`.
+    /// Writes `value` (or a delete marker) if the key's latest revision is still `expected`
+    /// (nil: whatever is there, for a key only one writer ever writes).
     ///
     /// The write is pipelined: the client's queue hands it to libnats and goes on, and the
     /// answer comes from the ack handler; concurrent writes (every new event remembers its
     /// id) then share the connection instead of each holding it for a round trip. The
     /// compare-and-set is the server's, so this changes nothing of who wins.
-    func write(_ key: String, _ value: [UInt8], expected: UInt64, delete: Bool = false) async throws -> WriteOutcome {
+    func write(_ key: String, _ value: [UInt8], expected: UInt64?, delete: Bool = false) async throws -> WriteOutcome {
         let subject = self.subject(key), acks = client.acks, timeoutMs = client.settings.requestTimeoutMs
         let answer = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PublishCollector.Answer, any Error>) in
             client.submit { connection in
@@ -119,19 +120,61 @@ final class KVBucket: Sendable {
     }
 
     /// A write of `value` (or a delete marker) expecting the key at revision `expected`; the caller owns it.
-    private static func message(_ subject: String, _ value: [UInt8], expected: UInt64, delete: Bool) throws -> OpaquePointer {
+    private static func message(_ subject: String, _ value: [UInt8], expected: UInt64?, delete: Bool) throws -> OpaquePointer {
         var message: OpaquePointer?
         var status = value.withUnsafeBytes {
             natsMsg_Create(&message, subject, nil, $0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32($0.count))
         }
         guard status == NATS_OK, let message else { throw NATSClient.failure("preparing a write to \(subject)", status) }
-        status = natsMsgHeader_Set(message, "Nats-Expected-Last-Subject-Sequence", String(expected))
+        if let expected { status = natsMsgHeader_Set(message, "Nats-Expected-Last-Subject-Sequence", String(expected)) }
         if status == NATS_OK, delete { status = natsMsgHeader_Set(message, "KV-Operation", "DEL") }
         guard status == NATS_OK else {
             natsMsg_Destroy(message)
             throw NATSClient.failure("preparing a write to \(subject)", status)
         }
         return message
+    }
+
+    /// The latest message of every key under `prefix` (a whole first token: `nodes/` covers
+    /// `nodes/.<anything>`), delete markers included, in one round trip: a batched direct
+    /// get of the last message per subject (`multi_last`, NATS server 2.11 or later; KV
+    /// buckets allow direct gets). At most `limit` keys.
+    func latest(under prefix: String, limit: Int = 1024) async throws -> [String: Entry] {
+        let stream = self.stream, head = subject(prefix) + ".", timeoutMs = client.settings.requestTimeoutMs
+        return try await client.runWithConnection { connection, _ -> [String: Entry] in
+            var inbox: UnsafeMutablePointer<natsInbox>?
+            guard natsInbox_Create(&inbox) == NATS_OK, let inbox else { throw NATSClient.failure("listing \(head)>", NATS_NO_MEMORY) }
+            defer { natsInbox_Destroy(inbox) }
+            var subscription: OpaquePointer?
+            var status = natsConnection_SubscribeSync(&subscription, connection, inbox)
+            guard status == NATS_OK, let subscription else { throw NATSClient.failure("listing \(head)>", status) }
+            defer {
+                natsSubscription_Unsubscribe(subscription)
+                natsSubscription_Destroy(subscription)
+            }
+            let request = Array("{\"multi_last\":[\"\(head)>\"],\"batch\":\(limit)}".utf8)
+            status = request.withUnsafeBytes {
+                natsConnection_PublishRequest(connection, "$JS.API.DIRECT.GET." + stream, inbox, $0.baseAddress, Int32($0.count))
+            }
+            guard status == NATS_OK else { throw NATSClient.failure("listing \(head)>", status) }
+            var entries: [String: Entry] = [:]
+            while entries.count <= limit {
+                var reply: OpaquePointer?
+                status = natsSubscription_NextMsg(&reply, subscription, Int64(timeoutMs))
+                guard status == NATS_OK, let reply else { throw NATSClient.failure("listing \(head)>", status) }
+                defer { natsMsg_Destroy(reply) }
+                if let code = JetStreamLogStore.header(reply, "Status") {
+                    guard code == "204" || code == "404" else { throw NATSClient.failure("listing \(head)> (status \(code))", NATS_ERR) }
+                    return entries  // end of batch, or no such key
+                }
+                guard let subject = JetStreamLogStore.header(reply, "Nats-Subject"), subject.hasPrefix(head),
+                      let sequence = JetStreamLogStore.header(reply, "Nats-Sequence").flatMap(UInt64.init) else { continue }
+                let operation = JetStreamLogStore.header(reply, "KV-Operation")
+                entries[prefix + "." + subject.dropFirst(head.count)] = Entry(
+                    revision: sequence, value: Self.data(reply), isDeleted: operation == "DEL" || operation == "PURGE")
+            }
+            return entries
+        }
     }
 
     private static func data(_ message: OpaquePointer) -> [UInt8] {

@@ -4,6 +4,7 @@ import SimpulAPI
 import SimpulBus
 import SimpulDelivery
 import SimpulJetStream
+import SimpulLog
 import SimpulServer
 import SimpulTestSupport
 import XCTest
@@ -139,6 +140,32 @@ final class ServeOnJetStreamTests: XCTestCase {
         XCTAssertTrue((accepted.standardOutput + accepted.standardError).contains("cannot reach the NATS cluster at \(url)"))
     }
 
+    /// An admin who moves a node from the embedded log to JetStream is told that the data
+    /// directory's events and subscriptions stay behind (they are not copied), and where.
+    func testServeSaysWhatTheEmbeddedLogLeftBehind() async throws {
+        let nats = try NATSServerProcess(storeDirectory: directory.path + "/nats")
+        defer { nats.stop() }
+        let log: [String: Any] = ["backend": "jetstream", "servers": [nats.url], "replicas": 1, "acceptDataLossRisk": true,
+                                  "freeBytesFloor": 0]
+        let node = try SimpulServeNode(name: "moved", directory: directory.path, log: log, partitionsPerTopic: 1)
+        defer { node.stop() }
+        var settings = BusSettings(dataDirectory: node.dataDirectory, adaptersDirectory: RepositoryPaths.adapters)
+        settings.log.freeBytesFloor = 0
+        let embedded = try Bus.open(settings)
+        let topic = try TopicName("city.population.person")
+        try embedded.log.createTopic(topic)
+        _ = try await embedded.log.partition(topic, 0).append([AppendRecord(value: Array("one".utf8)),
+                                                              AppendRecord(value: Array("two".utf8))])
+        await embedded.close()
+
+        try node.start()
+        XCTAssertTrue(node.log.contains("holds 2 events of the embedded log in 1 topic (city.population.person); "
+                                        + "on JetStream they are not read, delivered or copied"), node.log)
+        node.stop()
+        try node.start()
+        XCTAssertEqual(node.log.components(separatedBy: "of the embedded log").count - 1, 2, "said at every start")
+    }
+
     /// A config that would acknowledge what one failure can lose is refused at load, naming the key.
     func testConfigRefusesOneReplicaWithoutAcceptingTheRisk() throws {
         let file = directory.path + "/risky.json"
@@ -151,90 +178,5 @@ final class ServeOnJetStreamTests: XCTestCase {
         let example = try ServeConfiguration.load(file: RepositoryPaths.root() + "/deploy/nats/simpul.json")
         XCTAssertEqual(example.jetStream?.replicas, 3)
         XCTAssertEqual(example.jetStream?.servers.count, 3)
-    }
-}
-
-/// The bus of a config file, served on 127.0.0.1 with an admin token, delivering through
-/// libcurl like `simpul serve`.
-private final class ServedBus: @unchecked Sendable {
-    let bus: Bus
-    let server: HTTPServer
-    let sender: CurlMultiSender
-    let port: Int
-    let admin: String
-    /// Delivery shared with the cluster's other nodes, as `simpul serve` runs it.
-    let shared: JetStreamSharedDelivery?
-
-    init(configFile: String) async throws {
-        let configuration = try ServeConfiguration.load(file: configFile)
-        bus = try await configuration.openBus()
-        sender = try CurlMultiSender()
-        var delivery = DeliverySettings()
-        delivery.addressPolicy = AddressPolicy(allowPrivateNetworks: true)
-        if let jetStream = configuration.jetStream {
-            shared = try await JetStreamSharedDelivery(settings: jetStream, holder: JetStreamSharedDelivery.uniqueHolder(),
-                                                       leaseTtl: configuration.deliveryLeaseTtl)
-        } else {
-            shared = nil
-        }
-        _ = try await bus.startDelivery(sender: sender, settings: delivery, shared: shared?.delivery)
-        admin = try bus.tokens.create(kind: .admin, name: "admin-\(UUID().uuidString.prefix(8))").token
-        var http = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
-        http.threadCount = 1
-        var logger = Logger(label: "simpul.test")
-        logger.logLevel = .critical
-        server = HTTPServer(configuration: http, handler: APIRouter.make(bus: bus, probes: Probes()), logger: logger)
-        port = try await server.start()
-    }
-
-    func stop() async {
-        await server.shutdown()
-        await bus.close()
-        await shared?.close()
-        sender.shutdown()
-    }
-
-    func request(_ method: String, _ target: String, body: [UInt8] = [],
-                 contentType: String = "application/json") throws -> RawHTTPClient.Response {
-        let client = try RawHTTPClient(port: port, readTimeoutSeconds: 10)
-        var headers = [("Authorization", "Bearer \(admin)")]
-        if !body.isEmpty { headers.append(("Content-Type", contentType)) }
-        guard let response = client.request(method, target, headers: headers, body: body) else {
-            throw RawHTTPClient.Failure(description: "no response to \(method) \(target)")
-        }
-        return response
-    }
-
-    /// Canonical business events (topic `city.business.business`), in one request.
-    func publish(_ ids: [String]) throws -> RawHTTPClient.Response {
-        let events = ids.map {
-            #"{"specversion":"1.0","id":"\#($0)","source":"/balikpapan/dpmptsp/oss","type":"city.business.business.upserted","#
-                + #""dataschema":"schemas/business.v1.json","subject":"business/9120001234567","#
-                + #""data":{"nib":"9120001234567","name":"CV \#($0)","kbli":[{"code":"47111","title":"Perdagangan eceran"}]}}"#
-        }
-        return try request("POST", "/v1/events", body: Array("[\(events.joined(separator: ","))]".utf8),
-                           contentType: "application/cloudevents-batch+json")
-    }
-
-    func readIDs() throws -> [String] {
-        let response = try request("GET", "/v1/topics/city.business.business/events?from=0&limit=100")
-        guard response.status == 200,
-              let page = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
-              let records = page["records"] as? [[String: Any]] else {
-            throw RawHTTPClient.Failure(description: "read answered \(response.status): \(response.bodyText)")
-        }
-        return records.compactMap { ($0["event"] as? [String: Any])?["id"] as? String }
-    }
-
-    func waitForReadiness(_ status: Int, timeout: Duration) async throws -> RawHTTPClient.Response {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let response = try request("GET", "/readyz")
-            if response.status == status || ContinuousClock.now >= deadline {
-                XCTAssertEqual(response.status, status, response.bodyText)
-                return response
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
     }
 }

@@ -24,8 +24,12 @@ struct SharedDeliveryNode {
     let engine: DeliveryEngine
     let sender: CurlMultiSender
 
+    static func settings(_ natsURL: String) -> JetStreamSettings {
+        JetStreamSettings(servers: [natsURL], replicas: 1, acceptDataLossRisk: true, requestTimeoutMs: 2000)
+    }
+
     static func start(_ name: String, natsURL: String, directory: String) async throws -> SharedDeliveryNode {
-        let settings = JetStreamSettings(servers: [natsURL], replicas: 1, acceptDataLossRisk: true, requestTimeoutMs: 2000)
+        let settings = settings(natsURL)
         let store = try await JetStreamLogStore(settings: settings)
         try await store.createTopic(try TopicName(topic), partitions: partitions)
         var busSettings = BusSettings(dataDirectory: directory + "/" + name, adaptersDirectory: RepositoryPaths.adapters)
@@ -69,9 +73,13 @@ struct SharedDeliveryNode {
         sender.shutdown()
     }
 
-    static func subscription(_ name: String, url: String, delaysMs: [Int] = [0, 20]) -> JSONValue {
-        .object(JSONObject([("name", .string(name)), ("topics", .array([.string(topic)])), ("url", .string(url)),
-                            ("retry", .object(JSONObject([("delaysMs", .array(delaysMs.map { .int($0) }))])))]))
+    static func subscription(_ name: String, url: String, delaysMs: [Int] = [0, 20], ordering: String? = nil) -> JSONValue {
+        var fields: [(key: String, value: JSONValue)] = [
+            ("name", .string(name)), ("topics", .array([.string(topic)])), ("url", .string(url)),
+            ("retry", .object(JSONObject([("delaysMs", .array(delaysMs.map { .int($0) }))]))),
+        ]
+        if let ordering { fields.append(("ordering", .string(ordering))) }
+        return .object(JSONObject(fields))
     }
 }
 

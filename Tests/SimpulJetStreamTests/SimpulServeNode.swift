@@ -38,8 +38,9 @@ final class SimpulServeNode: @unchecked Sendable {
     /// The process id while it runs.
     var pid: Int32? { lock.withLock { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } } }
 
-    /// Starts `simpul serve --config …` and waits until `/healthz` answers.
-    func start() throws {
+    /// Starts `simpul serve --config …` and waits until `/healthz` answers, for at most
+    /// `timeoutSeconds` (a start during a leader election waits for it, up to a minute).
+    func start(timeoutSeconds: Double = 20) throws {
         let process = Process()
         process.executableURL = Products.executable("simpul")
         process.arguments = ["serve", "--config", configFile]
@@ -51,7 +52,7 @@ final class SimpulServeNode: @unchecked Sendable {
         process.standardError = output
         try process.run()
         lock.withLock { self.process = process }
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
         while Date() < deadline {
             if request("GET", "/healthz")?.status == 200 { return }
             guard process.isRunning else { break }
@@ -59,24 +60,6 @@ final class SimpulServeNode: @unchecked Sendable {
         }
         kill()
         throw RawHTTPClient.Failure(description: "simpul serve \(name) did not answer on port \(port): \(log.suffix(2000))")
-    }
-
-    /// Starts the node the way its systemd unit does (`Restart=on-failure`): a start that
-    /// fails is tried again `restartAfter` seconds later, at most `maxStarts` times in all.
-    /// - Returns: why each failed start failed (the last line the node printed).
-    func startRestartingOnFailure(maxStarts: Int, restartAfter: Double) throws -> [String] {
-        var failures: [String] = []
-        while true {
-            do {
-                try start()
-                return failures
-            } catch {
-                let lastLine = "\(error)".split(separator: "\n").last.map(String.init) ?? "\(error)"
-                failures.append(lastLine)
-                guard failures.count < maxStarts else { throw error }
-                Thread.sleep(forTimeInterval: restartAfter)
-            }
-        }
     }
 
     /// SIGKILL: no drain, no lease given up, no final sync.

@@ -2,10 +2,14 @@ import SimpulLog
 
 /// Attempt lines on their way to a journal: bounded, and written in batches by one task at
 /// a time, so recording an attempt never waits on storage; a line that does not fit is
-/// counted, and a batch that cannot be written is reported, never retried forever.
-/// Safe from any task.
+/// counted, and a batch that cannot be written is reported, never retried forever. A
+/// cluster that is out of reach for a moment (a leader election, 4 to 9 s) is waited for,
+/// up to `unavailableRetryBudget`, before the batch is given up. Safe from any task.
 final class AttemptBuffer: Sendable {
     static let linesMax = 100_000
+    /// Longer than a JetStream leader election; a lost acknowledgement may then store a
+    /// batch twice (an attempt listed twice beats one missing).
+    static let unavailableRetryBudget = Duration.seconds(20)
     private let state = Locked<(lines: [[UInt8]], flushing: Bool, dropped: Int)>(([], false, 0))
     private let write: @Sendable ([[UInt8]]) async throws -> Void
     private let failed: @Sendable (_ lines: Int, _ error: any Error) -> Void
@@ -47,10 +51,22 @@ final class AttemptBuffer: Sendable {
                 return taken
             }
             guard !batch.isEmpty else { return }
+            await writeRetryingWhileUnavailable(batch)
+        }
+    }
+
+    private func writeRetryingWhileUnavailable(_ batch: [[UInt8]]) async {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: Self.unavailableRetryBudget)
+        var pause = Duration.milliseconds(100)
+        while true {
             do {
-                try await write(batch)
+                return try await write(batch)
+            } catch let error as any LogStoreError where error.isUnavailable && clock.now.advanced(by: pause) < deadline {
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(2))
             } catch {
-                failed(batch.count, error)
+                return failed(batch.count, error)
             }
         }
     }

@@ -17,6 +17,10 @@ public actor DeliveryEngine {
     /// With shared journals: the lease loop's tasks, and the workers waiting to restart.
     var sharedTasks: [Task<Void, Never>] = []
     var restartsDue: Set<String> = []
+    /// Per subscription, the partitions lost since its worker last restarted (handed over
+    /// once the worker settled them), and the subscriptions whose worker restarts now.
+    var leasesLost: [String: Set<String>] = [:]
+    var restarting: Set<String> = []
     nonisolated let scanInterval: Duration
 
     /// Opens the journals in `log` (the data directory), or with `shared` the cluster's
@@ -212,7 +216,11 @@ public actor DeliveryEngine {
                 report.add(id, .skipped, "already \(summary.state.rawValue); use force to replay it again")
                 continue
             }
-            guard store.subscription(summary.subscription) != nil, workers[summary.subscription] != nil || !started else {
+            // With shared journals the partition's holder (on any node) takes the replay from
+            // the journal: no local worker is needed, and one restarting for a lease change
+            // is no sign that the subscription is gone.
+            guard store.subscription(summary.subscription) != nil,
+                  workers[summary.subscription] != nil || !started || context.pending is SharedPendingStore else {
                 report.add(id, .failed, "subscription \"\(summary.subscription)\" no longer exists")
                 continue
             }

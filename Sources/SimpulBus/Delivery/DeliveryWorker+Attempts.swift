@@ -288,6 +288,24 @@ extension DeliveryWorker {
         }
     }
 
+    /// Before the partitions this node no longer owns are handed over: waits (at most the
+    /// subscription's timeout, 10 s at most) until their in-flight attempts are answered and
+    /// recorded and their cursors committed, so that the next holder resends as little as
+    /// possible. Nothing new is sent on them meanwhile (`launchDue` checks ownership).
+    func settlePartitionsLeaving() async {
+        let deadline = ContinuousClock.now + .milliseconds(min(subscription.timeoutMs, 10_000))
+        let name = subscription.name, context = self.context
+        let leaving = { (topic: String, partition: Int) in !context.owns(name, topic, partition) }
+        while running, ContinuousClock.now < deadline {
+            let answering = jobs.values.contains { $0.inFlight && leaving($0.entry.topic, $0.entry.partition) }
+            let uncommitted = windows.values.contains { leaving($0.topic, $0.partition) && $0.low > $0.committed }
+            if !answering, processing == 0, !uncommitted, !committing { return }
+            if uncommitted, !committing { scheduleCommit() }
+            wake.signal()  // the loop records the answers that came in
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     /// Pauses a subscription whose receiver has failed without one success for too long.
     func checkLongFailure(now: Int64) {
         guard let since = failingSinceMs, now - since >= context.settings.pauseAfterFailingMs else { return }

@@ -46,6 +46,10 @@ actor DeliveryWorker {
     let answers = Locked<[AttemptAnswer]>([])
     /// Windows with a log notification registered (cleared by the notification).
     let watching = Locked<Set<String>>([])
+    /// With shared journals: the partitions (`topic/index`) this worker did not hold when
+    /// it first looked at them, and the topics (`topic`) that did not exist yet; it leaves
+    /// them to the worker restarted for their leases.
+    var partitionsLeftToRestart: Set<String> = []
 
     var consumerName: String { "delivery:" + subscription.name }
 
@@ -96,6 +100,10 @@ actor DeliveryWorker {
         while running {
             let now = currentTimeMs()
             if subscription.paused {
+                // Attempts sent before the pause still settle and move the cursor, so a
+                // node stopped during the pause does not send them again.
+                if await takeAnswers() { continue }
+                if !committing, windows.values.contains(where: { $0.low > $0.committed }) { scheduleCommit() }
                 await openWindows()  // so a paused subscription still shows its lag
                 await wake.wait(timeout: .seconds(60))
                 continue
@@ -224,9 +232,20 @@ actor DeliveryWorker {
     /// cursor, or at the beginning for a topic created after the subscription.
     private func openWindows() async {
         for topic in subscription.topics {
-            guard let name = try? TopicName(topic), let count = try? await context.store.partitionCount(name) else { continue }
+            guard let name = try? TopicName(topic) else { continue }
+            let count: Int?
+            do {
+                count = try await context.store.partitionCount(name)
+            } catch {
+                continue  // out of reach now: looked at again on the next round
+            }
+            guard let count else {
+                // Not created yet. With shared journals its leases come later, with a restart.
+                if context.leases != nil { partitionsLeftToRestart.insert(topic) }
+                continue
+            }
             // With shared journals, only the partitions whose lease this node holds.
-            for index in 0..<count where windows["\(topic)/\(index)"] == nil && context.owns(subscription.name, topic, index) {
+            for index in 0..<count where windows["\(topic)/\(index)"] == nil && takes(topic, index) {
                 // A cursor that cannot be read now (the cluster is out of reach) is tried
                 // again on the next round: starting at 0 would send everything again.
                 let start: Int64?
@@ -238,6 +257,20 @@ actor DeliveryWorker {
                 windows["\(topic)/\(index)"] = PartitionWindow(topic: topic, partition: index, start: start ?? 0)
             }
         }
+    }
+
+    /// Whether this worker delivers the partition: always with the embedded journals; with
+    /// shared ones, when this node held its lease as the worker first looked at it. A lease
+    /// gained later restarts the worker, and the new one takes the partition with its
+    /// pending retries; taking it here too would start sending from a worker about to be
+    /// stopped, whose answers are then dropped and its events sent a second time.
+    private func takes(_ topic: String, _ partition: Int) -> Bool {
+        guard context.leases != nil else { return true }
+        let key = "\(topic)/\(partition)"
+        guard !partitionsLeftToRestart.contains(key), !partitionsLeftToRestart.contains(topic) else { return false }
+        if context.owns(subscription.name, topic, partition) { return true }
+        partitionsLeftToRestart.insert(key)
+        return false
     }
 
     /// Asks the store to wake the loop when a partition that has been read to its end grows.

@@ -91,6 +91,13 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let url = "http://\(settings.http.host):\(port)"
+        if settings.http.port == 0 {  // the first tokens were written before the port was known
+            do {
+                try TokenBootstrap.replaceServerURL("http://\(settings.http.host):0", with: url, in: settings.tokenFile)
+            } catch {
+                log.warning("cannot record \(url) in the token file \(settings.tokenFile): \(error)")
+            }
+        }
         let topicsWhere = settings.jetStream.map { "topics on NATS JetStream at \($0.servers.joined(separator: ", ")), " } ?? ""
         log.info("listening on \(url) (\(topicsWhere)data in \(settings.bus.dataDirectory), adapters: "
                  + "\(bus.adapterNames.joined(separator: ", ")), tokens fingerprint \(bus.tokens.fingerprint)); Ctrl-C stops",

@@ -44,6 +44,7 @@ struct ServeStart {
         for report in bus.log.recoveryReports where !report.isClean {
             log.warning("recovery: \(report.summary)", ["partition.directory": "\(report.directory)"])
         }
+        if settings.jetStream != nil, let leftovers = EmbeddedLeftovers.warning(bus) { log.warning(leftovers) }
         // Tokens exist before the port opens: nobody can find the server without them.
         do {
             let url = "http://\(settings.http.host):\(settings.http.port)"

@@ -14,7 +14,7 @@ struct DeliveryFixture {
 
     init() throws { directory = try TemporaryDirectory("delivery") }
 
-    func openBus(_ transport: ScriptedTransport, settings: DeliverySettings = Self.fastSettings) async throws -> Bus {
+    func openBus(_ transport: any AsyncDeliveryTransport, settings: DeliverySettings = Self.fastSettings) async throws -> Bus {
         var busSettings = BusSettings(dataDirectory: directory.path + "/data", adaptersDirectory: RepositoryPaths.adapters)
         busSettings.log.freeBytesFloor = 0
         let bus = try Bus.open(busSettings)

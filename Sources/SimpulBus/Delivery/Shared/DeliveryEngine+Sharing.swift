@@ -51,6 +51,7 @@ extension DeliveryEngine {
         case .acquired(let name), .lost(let name): lease = name
         }
         let subscription = String(lease.prefix { $0 != "/" })
+        if case .lost = change { leasesLost[subscription, default: []].insert(lease) }
         guard started, restartsDue.insert(subscription).inserted else { return }
         context.logger.info("delivery partitions moved; restarting the subscription's worker", metadata: [
             "subscription": "\(subscription)", "lease": "\(lease)", "change": "\(change)"])
@@ -62,14 +63,28 @@ extension DeliveryEngine {
     }
 
     /// Stops the subscription's worker (in-flight answers recorded) and starts a new one
-    /// on the partitions held now.
+    /// on the partitions held now. Partitions this node lost are first settled (their
+    /// in-flight attempts answered, their cursors committed), then handed over: the next
+    /// holder resumes right after what this node delivered. One restart per subscription
+    /// at a time.
     private func restartWorker(_ name: String) async {
+        while restarting.contains(name) { try? await Task.sleep(for: .milliseconds(10)) }
+        restarting.insert(name)
+        defer { restarting.remove(name) }
         restartsDue.remove(name)
+        let lost = leasesLost.removeValue(forKey: name) ?? []
+        if !lost.isEmpty, let worker = workers[name]?.worker {
+            await worker.settlePartitionsLeaving()
+        }
         if let (worker, task) = workers.removeValue(forKey: name) {
             await worker.stop()
             await task.value
             await worker.drain()
         }
+        if !lost.isEmpty { context.leases?.handOver(lost) }
+        // Retries another node saved just before handing a partition over are in this
+        // node's view before the new worker takes them.
+        if let pending = context.pending as? SharedPendingStore { try? await pending.catchUp() }
         if started, let subscription = store.subscription(name) { startWorker(subscription) }
     }
 
