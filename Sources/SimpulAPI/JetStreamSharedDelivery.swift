@@ -63,6 +63,8 @@ final class SharedJournalPort: SharedDeliveryLog {
 
     func endOffset() async throws -> Int64 { try await journal.endOffset() }
 
+    func oldestOffset() async throws -> Int64 { try await journal.keptOffsets().lowerBound }
+
     func follow(from offset: Int64, _ apply: @escaping @Sendable (Int64, [UInt8]) -> Void) async throws {
         let follower = try await journal.follow(from: offset)
         let task = Task {
@@ -73,6 +75,19 @@ final class SharedJournalPort: SharedDeliveryLog {
             return current
         }
         if let previous { await previous.follower.stop() }
+    }
+
+    func latestSnapshot() async throws -> SharedLogSnapshot? {
+        try await journal.latestSnapshot().map { SharedLogSnapshot(covers: $0.covers, entries: $0.entries) }
+    }
+
+    func writeSnapshot(_ snapshot: SharedLogSnapshot, unlessCovering minimumCovers: Int64) async throws -> SharedLogSnapshotOutcome {
+        switch try await journal.writeSnapshot(SharedJournalSnapshot(covers: snapshot.covers, entries: snapshot.entries),
+                                               unlessCovering: minimumCovers) {
+        case .written: return .written
+        case .notNeeded(let covers): return .notNeeded(covers: covers)
+        case .superseded: return .superseded
+        }
     }
 
     func stop() async {

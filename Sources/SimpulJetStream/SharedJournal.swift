@@ -111,6 +111,17 @@ public final class SharedJournal: Sendable {
         }
     }
 
+    /// The offsets the journal still holds: those below were purged (compaction) or expired.
+    public func keptOffsets() async throws(SharedStateError) -> Range<Int64> {
+        let stream = self.stream
+        return try await call {
+            try await self.client.run { jetStream -> Range<Int64> in
+                guard let state = try JetStreamLogStore.streamState(jetStream, stream) else { return 0..<0 }
+                return state.startOffset..<state.endOffset
+            }
+        }
+    }
+
     /// Up to `maxEntries` entries from `offset` on, in order (fewer at the end); with a
     /// `maxAge`, entries already dropped are skipped (the read starts at the oldest kept).
     public func read(from offset: Int64, maxEntries: Int = readBatchMax) async throws(SharedStateError) -> [SharedJournalEntry] {

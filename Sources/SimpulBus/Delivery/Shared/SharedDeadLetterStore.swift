@@ -12,10 +12,12 @@ final class SharedDeadLetterStore: DeadLetterJournal {
 
     init(shared: SharedDelivery) async throws {
         journal = FollowedJournal(log: try await shared.journal("dlq", nil), name: "dlq")
-        try await journal.start { [entries] offset, value in
+        try await journal.start(JournalView(apply: { [entries] offset, value in
             guard let json = try? JSONReader.parse(value) else { return }
             entries.withLock { $0.apply(json, offset: offset) }
-        }
+        }, reset: { [entries] in
+            entries.withLock { $0 = DeadLetterIndex() }
+        }, snapshot: nil))
     }
 
     func add(_ records: [DeadLetterRecord]) async throws {

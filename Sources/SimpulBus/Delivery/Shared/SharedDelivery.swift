@@ -11,11 +11,18 @@ public protocol SharedDeliveryLog: Sendable {
     func read(at offset: Int64) async throws -> [UInt8]?
     /// The offset the next entry will get.
     func endOffset() async throws -> Int64
+    /// The offset of the oldest entry kept (those below were purged; `endOffset` if none).
+    func oldestOffset() async throws -> Int64
     /// Calls `apply` with every entry from `offset` on, the history first, then what any
     /// node appends, in order and once each, until `stop()`.
     func follow(from offset: Int64, _ apply: @escaping @Sendable (_ offset: Int64, _ value: [UInt8]) -> Void) async throws
     /// Stops following (the journal stays).
     func stop() async
+    /// The last snapshot written (see `FollowedJournal`), nil when there is none.
+    func latestSnapshot() async throws -> SharedLogSnapshot?
+    /// Writes `snapshot` unless the last one covers `minimumCovers` already; once written,
+    /// the entries it covers are purged from the journal.
+    func writeSnapshot(_ snapshot: SharedLogSnapshot, unlessCovering minimumCovers: Int64) async throws -> SharedLogSnapshotOutcome
 }
 
 /// A lease on one (subscription, topic, partition) gained or lost by this node.
@@ -49,6 +56,9 @@ public struct SharedDelivery: Sendable {
     public var leases: any DeliveryLeases
     /// How often the engine looks for partitions to lease (new topics, subscriptions).
     public var scanInterval: Duration
+    /// Entries appended to a followed journal after its last snapshot before a node
+    /// writes a new one and purges what it covers.
+    public var snapshotAfterEntries = 10_000
 
     public init(journal: @escaping @Sendable (_ name: String, _ maxAgeHours: Int64?) async throws -> any SharedDeliveryLog,
                 leases: any DeliveryLeases, scanInterval: Duration = .seconds(1)) {
@@ -61,50 +71,4 @@ public struct SharedDelivery: Sendable {
     static func leaseName(subscription: String, topic: String, partition: Int) -> String {
         "\(subscription)/\(topic)/\(partition)"
     }
-}
-
-/// A node's view of a shared journal, kept current by following it: appends wait until
-/// the follower applied them, so a node reads its own writes in the journal's one order.
-final class FollowedJournal: Sendable {
-    let log: any SharedDeliveryLog
-    let name: String
-    private let applied = Locked<Int64>(0)
-
-    init(log: any SharedDeliveryLog, name: String) {
-        self.log = log
-        self.name = name
-    }
-
-    /// Follows from the start and returns once the history is applied.
-    func start(_ apply: @escaping @Sendable (_ offset: Int64, _ value: [UInt8]) -> Void) async throws {
-        let end = try await log.endOffset()
-        try await log.follow(from: 0) { [applied] offset, value in
-            apply(offset, value)
-            applied.withLock { $0 = max($0, offset + 1) }
-        }
-        try await waitApplied(end)
-    }
-
-    /// Appends and waits until the follower applied the entries.
-    @discardableResult
-    func append(_ entries: [[UInt8]]) async throws -> Int64 {
-        guard !entries.isEmpty else { return try await log.endOffset() }
-        let last = try await log.append(entries)
-        try await waitApplied(last + 1)
-        return last
-    }
-
-    /// Waits until every entry below `end` is applied (bounded: a follower cut off from
-    /// the cluster makes this an error the caller reports, not a hang).
-    func waitApplied(_ end: Int64) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while applied.withLock({ $0 }) < end {
-            guard ContinuousClock.now < deadline else {
-                throw BusError.storage("the shared journal \(name) did not catch up with the cluster in 30 s; try again")
-            }
-            try await Task.sleep(for: .milliseconds(1))
-        }
-    }
-
-    func close() async { await log.stop() }
 }

@@ -10,23 +10,32 @@ import SimpulMapping
 final class SharedPendingStore: PendingJournal {
     private let journal: FollowedJournal
     private let live = Locked<[String: PendingDelivery]>([:])
-    private let listener = Locked<(@Sendable (PendingDelivery) -> Void)?>(nil)
+    private let listener = Locked<Listener<PendingDelivery>?>(nil)
 
     init(shared: SharedDelivery) async throws {
-        journal = FollowedJournal(log: try await shared.journal("delivery-pending", nil), name: "delivery-pending")
-        try await journal.start { [live, listener] _, value in
+        journal = FollowedJournal(log: try await shared.journal("delivery-pending", nil), name: "delivery-pending",
+                                  snapshotAfter: shared.snapshotAfterEntries)
+        try await journal.start(JournalView(apply: { [live, listener] _, value in
             guard let json = try? JSONReader.parse(value) else { return }
             if let removed = json["removed"]?.stringValue {
                 live.withLock { $0[removed] = nil }
             } else if let entry = PendingDelivery(stored: json) {
                 live.withLock { $0[entry.identity] = entry }
-                if json["replay"]?.boolValue == true { listener.withLock { $0 }?(entry) }
+                if json["replay"]?.boolValue == true { listener.withLock { $0 }?.call(entry) }
             }
-        }
+        }, reset: { [live] in
+            live.withLock { $0 = [:] }
+        }, snapshot: { [live] in
+            // Without "replay": a replay is handed over once, when it is appended.
+            live.withLock { $0.values.sorted { $0.identity < $1.identity }.map { JSONWriter.write($0.stored) } }
+        }))
     }
 
+    /// Every pending entry in this node's view (tests compare nodes with it).
+    var all: [PendingDelivery] { live.withLock { $0.values.sorted { $0.identity < $1.identity } } }
+
     /// Called with each replay any node asks for, once this node's view holds it.
-    func onReplay(_ handler: @escaping @Sendable (PendingDelivery) -> Void) { listener.withLock { $0 = handler } }
+    func onReplay(_ handler: @escaping @Sendable (PendingDelivery) -> Void) { listener.withLock { $0 = Listener(call: handler) } }
 
     /// Pending entries stay in the view (another node may take the partition over later).
     func takeLoaded(_ subscription: String, owned: (_ topic: String, _ partition: Int) -> Bool) -> [PendingDelivery] {

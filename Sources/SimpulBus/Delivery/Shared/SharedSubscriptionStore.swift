@@ -8,11 +8,12 @@ import SimpulMapping
 final class SharedSubscriptionStore: SubscriptionJournal {
     private let journal: FollowedJournal
     private let subscriptions = Locked<[String: Subscription]>([:])
-    private let listener = Locked<(@Sendable (String) -> Void)?>(nil)
+    private let listener = Locked<Listener<String>?>(nil)
 
     init(shared: SharedDelivery) async throws {
-        journal = FollowedJournal(log: try await shared.journal("subscriptions", nil), name: "subscriptions")
-        try await journal.start { [subscriptions, listener] _, value in
+        journal = FollowedJournal(log: try await shared.journal("subscriptions", nil), name: "subscriptions",
+                                  snapshotAfter: shared.snapshotAfterEntries)
+        try await journal.start(JournalView(apply: { [subscriptions, listener] _, value in
             let name: String
             if value.starts(with: Array("{\"deleted\":".utf8)), let deleted = (try? JSONReader.parse(value))?["deleted"]?.stringValue {
                 name = deleted
@@ -34,12 +35,21 @@ final class SharedSubscriptionStore: SubscriptionJournal {
             } else {
                 return  // written by a newer version: skipped rather than stopping the node
             }
-            listener.withLock { $0 }?(name)
-        }
+            listener.withLock { $0 }?.call(name)
+        }, reset: { [subscriptions, listener] in
+            // Rebuilt from a snapshot next: the engine looks at every name again.
+            let names = subscriptions.withLock { current in
+                defer { current = [:] }
+                return Array(current.keys)
+            }
+            if let notify = listener.withLock({ $0 }) { names.forEach(notify.call) }
+        }, snapshot: { [subscriptions] in
+            subscriptions.withLock { $0.values.sorted { $0.name < $1.name }.map { $0.stored() } }
+        }))
     }
 
     /// Called with a subscription's name after any node changed it (this one included).
-    func onChange(_ handler: @escaping @Sendable (String) -> Void) { listener.withLock { $0 = handler } }
+    func onChange(_ handler: @escaping @Sendable (String) -> Void) { listener.withLock { $0 = Listener(call: handler) } }
 
     var all: [Subscription] { subscriptions.withLock { $0.values.sorted { $0.name < $1.name } } }
 
