@@ -6,9 +6,10 @@ import SimpulJetStream
 /// Its errors are `SharedStateError`s, which the bus answers as 503 while the cluster is
 /// out of reach.
 ///
-/// A NATS connection runs its requests one at a time, and a new event costs two of them
-/// (a look-up before its append, a create after): so the keys are spread over a few
-/// connections of their own, by key. It also owns the node's shared-state connection
+/// A new event costs two requests: a look-up before its append, which holds its
+/// connection's queue for a round trip, and a create after, which is pipelined (sent
+/// without waiting, answered from the ack handler). So the keys are spread over a few
+/// connections of their own, by key, for the look-ups' sake. It also owns the node's shared-state connection
 /// (the quarantine's journals use it) and closes it last.
 struct JetStreamIdempotencyKeys: SharedKeyMemory {
     static let connectionCount = 4

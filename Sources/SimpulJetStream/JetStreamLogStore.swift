@@ -9,9 +9,10 @@ import SimpulLog
 /// `sync_interval: always` means the record is on the disks of a majority of servers.
 /// Each record is published with `Nats-Msg-Id` set to its key (the event id), so JetStream's
 /// duplicate window drops a repeated publish and answers with the first one's sequence.
-/// Concurrent appends are sent together in pipelined rounds (`AppendGroup`); each append's
-/// records go out back to back, so a batch gets consecutive offsets as long as no other
-/// process appends to the same partition at the same time.
+/// Appends are pipelined (`AppendPipeline`): sent without waiting for earlier PubAcks, each
+/// answered when its own arrive; each append's records go out back to back, so a batch gets
+/// consecutive offsets as long as no other process appends to the same partition at the
+/// same time.
 public final class JetStreamLogStore: LogStore {
     /// Headers that carry what a NATS message has no field for.
     /// The record key in hex, only for keys that are not their own `Nats-Msg-Id`.
@@ -28,8 +29,8 @@ public final class JetStreamLogStore: LogStore {
     /// Partition counts seen (a topic's count never changes), so that the bus's frequent
     /// "how many partitions" costs no round trip.
     private let knownPartitions = Locked<[TopicName: Int]>([:])
-    /// Appends waiting for the next pipelined round.
-    private let appends = AppendGroup()
+    /// Appends waiting for the client's queue.
+    private let appends = AppendPipeline()
     /// Readers waiting for partitions to grow.
     private let waiters = PartitionWaiters()
 
@@ -113,18 +114,17 @@ public final class JetStreamLogStore: LogStore {
                 throw LogError.keyTooLarge(bytes: record.key.count, limit: LogLimits.recordKeyBytesMax)
             }
         }
-        // A partition of a topic this store created or counted needs no look-up first (one
-        // round trip less per append); a stream removed behind its back fails the publish,
-        // which names the stream it expected.
-        let known = knownPartitions.withLock { $0[topic] }
-        if let known, partition >= known || partition < 0 {
+        // The partition count is looked up once per topic, then known (a topic's count never
+        // changes): no round trip before an append. A stream removed behind the store's back
+        // fails the publish, which names the stream it expected.
+        guard let known = try await partitionCount(topic) else { throw LogError.unknownTopic(topic.value) }
+        if partition >= known || partition < 0 {
             throw LogError.unknownPartition(topic: topic.value, partition: partition)
         }
-        let group = appends, client = self.client
+        let pipeline = appends, client = self.client
         return try await withCheckedThrowingContinuation { continuation in
-            let append = AppendGroup.Append(records: records, topic: topic, partition: partition, known: known != nil,
-                                            continuation: continuation)
-            if group.enqueue(append) { Self.drain(group, client: client) }
+            let append = AppendPipeline.Append(records: records, topic: topic, partition: partition, continuation: continuation)
+            if pipeline.enqueue(append) { Self.drain(pipeline, client: client) }
         }
     }
 

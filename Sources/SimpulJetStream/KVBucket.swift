@@ -88,26 +88,51 @@ final class KVBucket: Sendable {
 
     /// Writes `value` (or a delete marker) if the key's latest revision is still `expected`
     /// (nil: whatever is there, for a key only one writer ever writes).
+    ///
+    /// The write is pipelined: the client's queue hands it to libnats and goes on, and the
+    /// answer comes from the ack handler; concurrent writes (every new event remembers its
+    /// id) then share the connection instead of each holding it for a round trip. The
+    /// compare-and-set is the server's, so this changes nothing of who wins.
     func write(_ key: String, _ value: [UInt8], expected: UInt64?, delete: Bool = false) async throws -> WriteOutcome {
-        let subject = self.subject(key)
-        return try await client.run { jetStream -> WriteOutcome in
-            var message: OpaquePointer?
-            var status = value.withUnsafeBytes {
-                natsMsg_Create(&message, subject, nil, $0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32($0.count))
+        let subject = self.subject(key), acks = client.acks, timeoutMs = client.settings.requestTimeoutMs
+        let answer = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PublishCollector.Answer, any Error>) in
+            client.submit { connection in
+                do {
+                    let (_, jetStream) = try connection.get()
+                    let message = try Self.message(subject, value, expected: expected, delete: delete)
+                    var options = jsPubOptions()
+                    jsPubOptions_Init(&options)
+                    options.MaxWait = Int64(timeoutMs)
+                    if let notSent = JetStreamLogStore.publishAsync(jetStream, acks, message, options: &options,
+                                                                    completion: { continuation.resume(returning: $0) }) {
+                        throw JetStreamError.requestFailed(operation: "writing \(subject)", detail: notSent)
+                    }
+                } catch {
+                    continuation.resume(throwing: error)
+                }
             }
-            guard status == NATS_OK, let message else { throw NATSClient.failure("preparing a write to \(subject)", status) }
-            defer { natsMsg_Destroy(message) }
-            if let expected { status = natsMsgHeader_Set(message, "Nats-Expected-Last-Subject-Sequence", String(expected)) }
-            if status == NATS_OK, delete { status = natsMsgHeader_Set(message, "KV-Operation", "DEL") }
-            guard status == NATS_OK else { throw NATSClient.failure("preparing a write to \(subject)", status) }
-            var ack: UnsafeMutablePointer<jsPubAck>?
-            var code = jsErrCode(0)
-            status = js_PublishMsg(&ack, jetStream, message, nil, &code)
-            if code == JSStreamWrongLastSequenceErr { return .revisionMoved }
-            guard status == NATS_OK, let ack else { throw NATSClient.failure("writing \(subject)", status, code) }
-            defer { jsPubAck_Destroy(ack) }
-            return .written(revision: ack.pointee.Sequence)
         }
+        if answer.code == JSStreamWrongLastSequenceErr { return .revisionMoved }
+        guard let sequence = answer.sequence else {
+            throw JetStreamError.requestFailed(operation: "writing \(subject)", detail: answer.failure ?? "no acknowledgement")
+        }
+        return .written(revision: sequence)
+    }
+
+    /// A write of `value` (or a delete marker) expecting the key at revision `expected`; the caller owns it.
+    private static func message(_ subject: String, _ value: [UInt8], expected: UInt64?, delete: Bool) throws -> OpaquePointer {
+        var message: OpaquePointer?
+        var status = value.withUnsafeBytes {
+            natsMsg_Create(&message, subject, nil, $0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32($0.count))
+        }
+        guard status == NATS_OK, let message else { throw NATSClient.failure("preparing a write to \(subject)", status) }
+        if let expected { status = natsMsgHeader_Set(message, "Nats-Expected-Last-Subject-Sequence", String(expected)) }
+        if status == NATS_OK, delete { status = natsMsgHeader_Set(message, "KV-Operation", "DEL") }
+        guard status == NATS_OK else {
+            natsMsg_Destroy(message)
+            throw NATSClient.failure("preparing a write to \(subject)", status)
+        }
+        return message
     }
 
     /// The latest message of every key under `prefix` (a whole first token: `nodes/` covers

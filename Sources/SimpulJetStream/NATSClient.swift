@@ -2,16 +2,21 @@ import CNATS
 import Dispatch
 import Foundation
 
-/// One libnats connection and its JetStream context, used only on one serial queue.
+/// One libnats connection and its JetStream context, used on one serial queue.
 ///
-/// libnats calls block (a publish waits for its PubAck), so they run on this queue, never on
-/// Swift's cooperative threads; the queue also serializes every use of the C objects, which
-/// is what makes the `@unchecked Sendable` honest. `nats_GetLastError` is per thread, so an
-/// error's text is read inside the same queue block as the failing call.
+/// libnats calls that wait for the network (requests, a publish waiting for its PubAck) run
+/// on this queue, never on Swift's cooperative threads; the queue serializes the client's
+/// own state, which only `close` changes, under the publishing lock as well. Pipelined
+/// publishes, which wait for nothing, may run on the caller's thread under that lock
+/// (`publishing`); libnats itself is thread-safe. That is what makes the `@unchecked
+/// Sendable` honest. `nats_GetLastError` is per thread, so an error's text is read on the
+/// thread of the failing call.
 final class NATSClient: @unchecked Sendable {
     private let queue = DispatchQueue(label: "simpul.jetstream.client")
+    /// Held by `publishing` and by `close` while it destroys the context.
+    private let publishLock = NSLock()
     private var connection: OpaquePointer?
-    private(set) var jetStream: OpaquePointer?
+    private var jetStream: OpaquePointer?
     private var isClosed = false
     let settings: JetStreamSettings
     /// The PubAcks of pipelined appends. libnats may still be running the ack handler on its
@@ -20,6 +25,8 @@ final class NATSClient: @unchecked Sendable {
     let acks = PublishCollector()
     /// Up or down, as libnats last said.
     let watch = ConnectionWatch()
+    /// Asynchronous publishes waiting for their PubAck at most, per connection.
+    static let publishesInFlightMax = 4096
 
     init(settings: JetStreamSettings) throws(JetStreamError) {
         self.settings = settings
@@ -63,6 +70,9 @@ final class NATSClient: @unchecked Sendable {
         jsOptions.Wait = Int64(settings.requestTimeoutMs)
         jsOptions.PublishAsync.AckHandler = PublishCollector.ackHandler
         jsOptions.PublishAsync.AckHandlerClosure = Unmanaged.passRetained(acks).toOpaque()
+        // Pipelined publishes beyond this many wait (on the client's queue) for PubAcks.
+        jsOptions.PublishAsync.MaxPending = Int64(Self.publishesInFlightMax)
+        jsOptions.PublishAsync.StallWait = Int64(settings.requestTimeoutMs)
         var jetStream: OpaquePointer?
         status = natsConnection_JetStream(&jetStream, connection, &jsOptions)
         guard status == NATS_OK, let jetStream else {
@@ -107,6 +117,22 @@ final class NATSClient: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` on the calling thread, under the publishing lock rather than on the
+    /// queue, with the connection and JetStream context or the reason there is none usable
+    /// now. For handing messages to libnats (thread-safe), which waits for no answer: a
+    /// publisher saves the hop to the queue and back. `close` takes the same lock, so the
+    /// context is never used once destroyed.
+    func publishing<T>(_ body: (Result<(OpaquePointer, OpaquePointer), JetStreamError>) -> T) -> T {
+        publishLock.withLock {
+            guard !isClosed, let connection, let jetStream else { return body(.failure(.closed)) }
+            guard natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED else {
+                let reason = watch.reason ?? "the connection to the NATS servers is not up"
+                return body(.failure(.unreachable(servers: settings.servers, detail: reason)))
+            }
+            return body(.success((connection, jetStream)))
+        }
+    }
+
     /// Closes the connection once, however many callers ask. `beforeClosing` (the owner's
     /// own libnats objects to destroy, say a key-value store) runs in the same queue block,
     /// only on the first close: no call queued behind it can reach what it destroyed, and
@@ -114,9 +140,11 @@ final class NATSClient: @unchecked Sendable {
     func close(beforeClosing: (@Sendable () -> Void)? = nil) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             queue.async {
-                if !self.isClosed {
+                self.publishLock.withLock {
+                    guard !self.isClosed else { return }
                     self.isClosed = true
                     beforeClosing?()
+                    self.acks.closeAll("the connection to the NATS servers was closed before JetStream answered")
                     if let jetStream = self.jetStream { jsCtx_Destroy(jetStream) }
                     if let connection = self.connection {
                         natsConnection_Close(connection)

@@ -16,8 +16,14 @@ enum StreamNaming {
         "simpul.\(topic.value).\(partition)"
     }
 
+    /// Built byte by byte: it is asked for on every append, and Foundation's
+    /// `replacingOccurrences` took an eighth of a publishing client's CPU.
     static func stream(_ topic: TopicName, _ partition: Int) -> String {
-        streamPrefix + topic.value.replacingOccurrences(of: ".", with: "D") + "_P\(partition)"
+        var name = Array(streamPrefix.utf8)
+        name.reserveCapacity(name.count + topic.value.utf8.count + 24)
+        for byte in topic.value.utf8 { name.append(byte == UInt8(ascii: ".") ? UInt8(ascii: "D") : byte) }
+        name += "_P\(partition)".utf8
+        return String(decoding: name, as: UTF8.self)
     }
 
     /// The topic and partition of a Simpul stream name, nil for any other stream.

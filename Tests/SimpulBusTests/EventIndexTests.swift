@@ -25,14 +25,14 @@ final class EventIndexTests: XCTestCase {
         XCTAssertEqual(generations.count, 2)
         XCTAssertEqual(first.count, 1)
         let merged = await EventIndex.merge(generations) { $0.timeMs >= 100 }
-        XCTAssertEqual(merged.keys.sorted(), ["a", "c"], "b expired; a is kept from its newer generation")
-        XCTAssertEqual(merged["a"]?.offset, 3)
+        XCTAssertEqual(merged.keys.map(\.id).sorted(), ["a", "c"], "b expired; a is kept from its newer generation")
+        XCTAssertEqual(merged[EventKey("a")]?.offset, 3)
         index["d"] = location(5)  // during the snapshot
         _ = index.replaceSealed(count: generations.count, with: merged)
         XCTAssertEqual([index["a"]?.offset, index["b"]?.offset, index["c"]?.offset, index["d"]?.offset], [3, nil, 4, 5])
         XCTAssertEqual(index.count, 3)
-        let expiredLater = await EventIndex.merge([["a": location(9, timeMs: 1)], ["a": location(3, timeMs: 1000)]]) { $0.timeMs >= 100 }
-        XCTAssertNil(expiredLater["a"], "an id whose newest entry expired does not come back from an older one")
+        let expiredLater = await EventIndex.merge([[EventKey("a"): location(9, timeMs: 1)], [EventKey("a"): location(3, timeMs: 1000)]]) { $0.timeMs >= 100 }
+        XCTAssertNil(expiredLater[EventKey("a")], "an id whose newest entry expired does not come back from an older one")
     }
 
     func testIdsRememberedDuringSnapshotsSurviveARestart() async throws {

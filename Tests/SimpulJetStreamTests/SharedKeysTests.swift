@@ -38,6 +38,33 @@ final class SharedKeysTests: XCTestCase {
         await nodeB.close()
     }
 
+    /// Writes are pipelined on a node's one connection: many keys at once, each remembered
+    /// twice at the same moment, still give exactly one first per key.
+    func testManyKeysRememberedAtOnceThroughOneNodeAreEachFirstOnce() async throws {
+        let node = try await SharedKeys(settings: server.settings, window: .seconds(60))
+        let keys = (0..<100).map { "evt-many-\($0)" }
+        let outcomes = try await withThrowingTaskGroup(of: (String, Int, SharedKeys.Outcome).self) { group in
+            for key in keys {
+                for caller in 0..<2 {
+                    group.addTask { (key, caller, try await node.remember(key, value: Array("\(key) by \(caller)".utf8))) }
+                }
+            }
+            var outcomes: [String: [Int: SharedKeys.Outcome]] = [:]
+            for try await (key, caller, outcome) in group { outcomes[key, default: [:]][caller] = outcome }
+            return outcomes
+        }
+        for key in keys {
+            let firsts = (0..<2).filter { outcomes[key]?[$0] == .new }
+            XCTAssertEqual(firsts.count, 1, "\(key): \(outcomes[key] ?? [:])")
+            guard let first = firsts.first else { continue }
+            let value = Array("\(key) by \(first)".utf8)
+            XCTAssertEqual(outcomes[key]?[1 - first], .existing(value), key)
+            let stored = try await node.value(of: key)
+            XCTAssertEqual(stored, value, key)
+        }
+        await node.close()
+    }
+
     func testAKeyIsForgottenOnceTheWindowHasPassed() async throws {
         let window: Duration = .seconds(1)
         let nodeA = try await SharedKeys(settings: server.settings, bucket: "simpul_idempotency_short", window: window)

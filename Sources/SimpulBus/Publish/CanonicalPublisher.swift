@@ -27,14 +27,17 @@ extension Bus {
         }
         let now = Date()
         var mapped: [MappedRecord] = []
+        mapped.reserveCapacity(events.count)
+        // An event's data takes less than its share of the request (its envelope is the rest).
+        let dataCapacity = min(body.count / max(events.count, 1), 1 << 20)
         for (index, value) in events.enumerated() {
-            mapped.append(MappedRecord(record: index + 1, line: 0, outcome: check(value, publisher: publisher, now: now)))
+            mapped.append(MappedRecord(record: index + 1, line: 0,
+                                       outcome: check(value, publisher: publisher, now: now, dataCapacity: dataCapacity)))
         }
-        let accepted = mapped.compactMap { record -> CloudEvent? in
-            if case .accepted(let event) = record.outcome { return event }
-            return nil
+        var keys = Set<String>(minimumCapacity: mapped.count)
+        for record in mapped {
+            if case .accepted(let event) = record.outcome { keys.insert("E:" + event.id) }
         }
-        let keys = Set(accepted.map { "E:" + $0.id })
         await idempotency.gate.claim(keys)
         defer { idempotency.gate.release(keys) }
         let appended = try await appendNew(mapped, topic: { Self.topic(forEventType: $0.type) },
@@ -44,12 +47,13 @@ extension Bus {
         return PublishResult(status: PublishResult.status(for: results), records: results)
     }
 
-    private func check(_ value: JSONValue, publisher: Principal, now: Date) -> MappedRecord.Outcome {
+    private func check(_ value: JSONValue, publisher: Principal, now: Date, dataCapacity: Int) -> MappedRecord.Outcome {
         var issues = schemas.map { $0.validate(cloudEvent: value) } ?? []
         if let schemas, issues.isEmpty {
             // A canonical event names the schema of its data; one that does not is not canonical.
             let schema = value["dataschema"]?.stringValue ?? ""
-            let known = schemas.contains(schema: schema) || schemas.contains(schema: Self.schemaFileName(schema))
+            // The file name first: that is how `schemas/business.v1.json` is known.
+            let known = schemas.contains(schema: Self.schemaFileName(schema)) || schemas.contains(schema: schema)
             if !known {
                 issues.append(ValidationIssue(field: "dataschema", code: schema.isEmpty ? "required.missing" : "schema.unknown",
                     message: "dataschema must name a canonical schema such as schemas/person.v1.json, not \"\(schema)\""))
@@ -75,6 +79,7 @@ extension Bus {
         return .accepted(CloudEvent(
             canonicalID: id, source: source, type: type, subject: subject,
             time: value["time"]?.stringValue ?? Self.timestamp(now), dataSchema: value["dataschema"]?.stringValue ?? "",
-            partitionKey: value["partitionkey"]?.stringValue ?? (subject.isEmpty ? id : subject), data: data))
+            partitionKey: value["partitionkey"]?.stringValue ?? (subject.isEmpty ? id : subject), data: data,
+            dataCapacity: dataCapacity))
     }
 }

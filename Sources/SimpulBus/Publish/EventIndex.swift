@@ -7,25 +7,28 @@
 /// (O(n), outside the lock: frozen generations are never written again), and swaps the
 /// merged one in (O(1) under the lock). A lookup tries the generations newest first.
 struct EventIndex {
-    private var recent: [String: EventLocation] = [:]
+    typealias Generation = [EventKey: EventLocation]
+
+    private var recent: Generation = [:]
     /// Frozen generations, newest first: one after a snapshot, two while one runs.
-    private var sealed: [[String: EventLocation]] = []
+    private var sealed: [Generation] = []
 
     /// The newest location of `id`, whatever its age; setting writes the newest generation.
     subscript(id: String) -> EventLocation? {
         get {
-            if let location = recent[id] { return location }
-            for generation in sealed { if let location = generation[id] { return location } }
+            let key = EventKey(id)
+            if let location = recent[key] { return location }
+            for generation in sealed { if let location = generation[key] { return location } }
             return nil
         }
-        set { recent[id] = newValue }
+        set { recent[EventKey(id)] = newValue }
     }
 
     /// Entries in all generations (an id remembered again counts twice until the next merge).
     var count: Int { sealed.reduce(recent.count) { $0 + $1.count } }
 
     /// Freezes `recent` and returns every frozen generation, newest first.
-    mutating func seal() -> [[String: EventLocation]] {
+    mutating func seal() -> [Generation] {
         if !recent.isEmpty {
             sealed.insert(recent, at: 0)
             recent = [:]
@@ -36,7 +39,7 @@ struct EventIndex {
     /// Replaces the frozen generations that `seal()` returned by their merge; returns the
     /// replaced ones so that the caller frees them outside the lock.
     /// - Precondition: no `seal()` since the one the merge started from (one snapshot at a time).
-    mutating func replaceSealed(count: Int, with merged: [String: EventLocation]) -> [[String: EventLocation]] {
+    mutating func replaceSealed(count: Int, with merged: Generation) -> [Generation] {
         precondition(sealed.count == count, "the event index was sealed twice during one snapshot")
         defer { sealed = merged.isEmpty ? [] : [merged] }
         return sealed
@@ -48,8 +51,8 @@ struct EventIndex {
     /// One generation from frozen ones (newest first), newer entries winning, without the
     /// entries `keep` refuses. Yields its thread every `entriesPerYield` entries: a
     /// million-entry merge must not hold one of the few threads the publishers run on.
-    static func merge(_ generations: [[String: EventLocation]], keep: (EventLocation) -> Bool) async -> [String: EventLocation] {
-        var merged: [String: EventLocation] = [:]
+    static func merge(_ generations: [Generation], keep: (EventLocation) -> Bool) async -> Generation {
+        var merged: Generation = [:]
         merged.reserveCapacity(generations.reduce(0) { $0 + $1.count })
         var sinceYield = 0
         for generation in generations.reversed() {
@@ -63,5 +66,27 @@ struct EventIndex {
             }
         }
         return merged
+    }
+}
+
+/// An event id with its hash taken once. The index's probes then compare hashes before
+/// bytes (a String key compared the whole id with every occupied bucket on a probe
+/// sequence, and a miss, the common case, walks several), and growing or merging a
+/// generation rehashes one integer instead of the id.
+struct EventKey: Hashable, Sendable {
+    let id: String
+    private let idHash: Int
+
+    init(_ id: String) {
+        self.id = id
+        idHash = id.hashValue
+    }
+
+    static func == (lhs: EventKey, rhs: EventKey) -> Bool {
+        lhs.idHash == rhs.idHash && lhs.id == rhs.id
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(idHash)
     }
 }

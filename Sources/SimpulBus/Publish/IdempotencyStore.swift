@@ -178,8 +178,8 @@ public final class IdempotencyStore: Sendable {
             if !bytes.isEmpty { bytes.append(0x0A) }
             bytes.append(contentsOf: text.utf8)
         }
-        for (number, (id, location)) in merged.enumerated() {
-            line(IdempotencyCodec.eventLine(id, location))
+        for (number, (key, location)) in merged.enumerated() {
+            line(IdempotencyCodec.eventLine(key.id, location))
             if number % EventIndex.entriesPerYield == 0 { await Task.yield() }
         }
         for (key, response) in requests where nowMs - response.timeMs <= windowMs { line(IdempotencyCodec.requestLine(key, response)) }

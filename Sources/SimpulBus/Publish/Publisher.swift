@@ -80,7 +80,9 @@ extension Bus {
     /// append each), and remembers their ids. Duplicates and conflicts append nothing.
     func appendNew(_ mapped: [MappedRecord], topic topicOf: (CloudEvent) -> String, nowMs: Int64) async throws -> [PublishResult.Record?] {
         var results = [PublishResult.Record?](repeating: nil, count: mapped.count)
-        var groups: [PartitionKey: [(index: Int, event: CloudEvent, hash: String)]] = [:]
+        // Each accepted event is encoded here, where it is at hand, so that the groups hold
+        // its id and bytes rather than another copy of the event (ten retains and releases).
+        var groups: [PartitionKey: [(index: Int, id: String, hash: String, record: AppendRecord)]] = [:]
         var seen: [String: String] = [:]
         if mapped.count > 1 { seen.reserveCapacity(mapped.count) }
         let elsewhere = try await publishedElsewhere(mapped)
@@ -102,24 +104,23 @@ extension Bus {
                 seen[event.id] = hash
             }
             let key = PartitionKey(topic: topicOf(event), partition: partition(for: event.partitionKey, count: settings.partitionsPerTopic))
-            groups[key, default: []].append((index, event, hash))
+            let record = AppendRecord(key: Array(event.id.utf8), value: EventCodec.encode(event), timestampMs: nowMs)
+            groups[key, default: []].append((index, event.id, hash, record))
         }
         for (key, items) in groups {
             let topicName = try TopicName(key.topic)
             let started = Date()
             let first = try await wrapStorage {
                 try await ensureTopic(topicName)
-                return try await store.append(items.map {
-                    AppendRecord(key: Array($0.event.id.utf8), value: EventCodec.encode($0.event), timestampMs: nowMs)
-                }, topic: topicName, partition: key.partition)
+                return try await store.append(items.map(\.record), topic: topicName, partition: key.partition)
             }
             stats.recordAppendLatency(ms: Date().timeIntervalSince(started) * 1000)
             var remembered: [(id: String, dataHash: String)] = []
             remembered.reserveCapacity(items.count)
             for (number, item) in items.enumerated() {
-                results[item.index] = .published(record: mapped[item.index].position, id: item.event.id, topic: key.topic,
+                results[item.index] = .published(record: mapped[item.index].position, id: item.id, topic: key.topic,
                                                  partition: key.partition, offset: first + Int64(number), duplicate: false)
-                remembered.append((item.event.id, item.hash))
+                remembered.append((item.id, item.hash))
             }
             idempotency.remember(run: remembered, topic: key.topic, partition: key.partition, firstOffset: first, timeMs: nowMs)
             if sharedIdempotency != nil {

@@ -230,6 +230,11 @@ public struct JSONReader {
         let start = index
         var ascii = true
         while index < bytes.count {
+            if let word = JSONStringScan.word(bytes, at: index), !JSONStringScan.mayEndRun(word) {
+                if word & JSONStringScan.highBits != 0 { ascii = false }
+                index += 8
+                continue
+            }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])

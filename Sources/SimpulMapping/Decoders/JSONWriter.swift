@@ -47,6 +47,10 @@ public enum JSONWriter {
             var index = 0
             let count = utf8.count
             while index < count {
+                if let word = JSONStringScan.word(utf8, at: index), !JSONStringScan.mayEndRun(word) {
+                    index += 8
+                    continue
+                }
                 let byte = utf8[index]
                 // One compare rejects most bytes: everything that needs escaping is below
                 // 0x20 or is '"' (0x22) or '\\' (0x5C).

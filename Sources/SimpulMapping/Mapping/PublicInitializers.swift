@@ -1,8 +1,10 @@
 /// Public initialisers for the bus, which builds events from canonical CloudEvents that
 /// arrive without an adapter (`POST /v1/events`).
 extension CloudEvent {
+    /// - Parameter dataCapacity: bytes to reserve for the data's JSON; a close guess (the
+    ///   caller knows its request's size per event) spares the buffer's regrowth.
     public init(canonicalID id: String, source: String, type: String, subject: String, time: String, dataSchema: String,
-                partitionKey: String, data: JSONObject) {
+                partitionKey: String, data: JSONObject, dataCapacity: Int = 256) {
         self.id = id
         self.source = source
         self.type = type
@@ -11,7 +13,10 @@ extension CloudEvent {
         self.dataSchema = dataSchema
         self.partitionKey = partitionKey
         self.data = data
-        self.dataBytes = JSONWriter.write(.object(data))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(dataCapacity)
+        JSONWriter.write(.object(data), into: &bytes)
+        self.dataBytes = bytes
     }
 }
 

@@ -76,13 +76,17 @@ public struct SchemaValidator: Sendable {
                                     message: "no schema '\(id)' is loaded; known: \(schemaIDs.joined(separator: ", "))")]
         }
         var issues: [ValidationIssue] = []
+        evaluate(value, root: root, path: path, into: &issues)
+        return issues
+    }
+
+    private func evaluate(_ value: JSONValue, root: Int, path: String, into issues: inout [ValidationIssue]) {
         var fieldPath = SchemaFieldPath(components: path.isEmpty ? [] : [.key(path)])
         schemas.nodes.withUnsafeBufferPointer { nodes in
             schemas.patterns.withUnsafeBufferPointer { patterns in
                 SchemaEvaluator(nodes: nodes, patterns: patterns).evaluate(value, node: root, path: &fieldPath, into: &issues)
             }
         }
-        return issues
     }
 
     /// Validates a whole CloudEvent: the envelope against `cloudevent.v1.json`, then its
@@ -92,14 +96,32 @@ public struct SchemaValidator: Sendable {
     public func validate(cloudEvent event: JSONValue) -> [ValidationIssue] {
         var issues = validate(event, schema: "cloudevent.v1.json")
         guard let dataschema = event["dataschema"]?.stringValue else { return issues }
-        let id = dataschema.split(separator: "/").last.map(String.init) ?? dataschema
-        guard contains(schema: id) else {
+        let id = Self.lastPathSegment(dataschema)
+        guard let root = schemas.roots[id] else {
             issues.append(ValidationIssue(
                 field: "dataschema", code: ValidationCode.schemaUnknown,
                 message: "dataschema '\(dataschema)' names no loaded schema; known: \(schemaIDs.joined(separator: ", "))"))
             return issues
         }
-        issues += validate(event["data"] ?? .null, schema: id, path: "data")
+        evaluate(event["data"] ?? .null, root: root, path: "data", into: &issues)
         return issues
+    }
+
+    /// `person.v1.json` of `schemas/person.v1.json`: the last non-empty segment between
+    /// slashes, or the whole text when it has none (what `split(separator: "/").last` gives,
+    /// without building every segment and walking grapheme clusters once per event).
+    static func lastPathSegment(_ text: String) -> String {
+        let utf8 = text.utf8
+        // Bytes and Characters split alike on ASCII; elsewhere a combining mark after a
+        // slash would join it into one Character, so the Character split decides.
+        guard !utf8.contains(where: { $0 >= 0x80 }) else {
+            return text.split(separator: "/").last.map(String.init) ?? text
+        }
+        let slash = UInt8(ascii: "/")
+        var end = utf8.endIndex
+        while end > utf8.startIndex, utf8[utf8.index(before: end)] == slash { end = utf8.index(before: end) }
+        guard end > utf8.startIndex else { return text }
+        let start = utf8[..<end].lastIndex(of: slash).map { utf8.index(after: $0) } ?? utf8.startIndex
+        return String(Substring(utf8[start..<end]))
     }
 }
