@@ -63,7 +63,7 @@ final class SharedJournalPort: SharedDeliveryLog {
 
     func endOffset() async throws -> Int64 { try await journal.endOffset() }
 
-    func oldestOffset() async throws -> Int64 { try await journal.keptOffsets().lowerBound }
+    func keptOffsets() async throws -> Range<Int64> { try await journal.keptOffsets() }
 
     func follow(from offset: Int64, _ apply: @escaping @Sendable (Int64, [UInt8]) -> Void) async throws {
         let follower = try await journal.follow(from: offset)
@@ -82,8 +82,8 @@ final class SharedJournalPort: SharedDeliveryLog {
     }
 
     func writeSnapshot(_ snapshot: SharedLogSnapshot, unlessCovering minimumCovers: Int64) async throws -> SharedLogSnapshotOutcome {
-        switch try await journal.writeSnapshot(SharedJournalSnapshot(covers: snapshot.covers, entries: snapshot.entries),
-                                               unlessCovering: minimumCovers) {
+        let written = SharedJournalSnapshot(covers: snapshot.covers, entries: snapshot.entries, purgesCovered: snapshot.purgesCovered)
+        switch try await journal.writeSnapshot(written, unlessCovering: minimumCovers) {
         case .written: return .written
         case .notNeeded(let covers): return .notNeeded(covers: covers)
         case .superseded: return .superseded

@@ -7,10 +7,13 @@ import SimpulLog
 public struct SharedJournalSnapshot: Sendable, Equatable {
     public var covers: Int64
     public var entries: [[UInt8]]
+    /// Whether writing it purges the entries it covers (false: the journal keeps them).
+    public var purgesCovered: Bool
 
-    public init(covers: Int64, entries: [[UInt8]]) {
+    public init(covers: Int64, entries: [[UInt8]], purgesCovered: Bool = true) {
         self.covers = covers
         self.entries = entries
+        self.purgesCovered = purgesCovered
     }
 }
 
@@ -71,7 +74,7 @@ extension SharedJournal {
     }
 
     /// Writes `snapshot` unless the last one covers `minimumCovers` already; once written,
-    /// purges the entries it covers and the older snapshots.
+    /// purges the older snapshots and (`purgesCovered`) the entries it covers.
     public func writeSnapshot(_ snapshot: SharedJournalSnapshot, unlessCovering minimumCovers: Int64)
         async throws(SharedStateError) -> SharedJournalSnapshotOutcome {
         let stream = snapshotStream, partSubject = snapshotPartSubject, manifestSubject = snapshotManifestSubject
@@ -113,7 +116,9 @@ extension SharedJournal {
                 // that read an older manifest (their publish fails as this one's would have).
                 try Self.purge(jetStream, stream: stream, subject: partSubject, below: parts.first ?? written)
                 try Self.purge(jetStream, stream: stream, subject: manifestSubject, below: written)
-                try Self.purge(jetStream, stream: journalStream, subject: nil, below: UInt64(snapshot.covers) + 1)
+                if snapshot.purgesCovered {
+                    try Self.purge(jetStream, stream: journalStream, subject: nil, below: UInt64(snapshot.covers) + 1)
+                }
                 return .written
             }
         }

@@ -11,6 +11,7 @@ struct JournalCompactionNode {
     let shared: JetStreamSharedDelivery
     let pending: SharedPendingStore
     let subscriptions: SharedSubscriptionStore
+    let deadLetters: SharedDeadLetterStore
     /// The pending journal as this node follows it (can be cut off from the cluster).
     let pendingLog: PausableLog
 
@@ -25,8 +26,10 @@ struct JournalCompactionNode {
         delivery.snapshotAfterEntries = snapshotAfter
         let pending = try await SharedPendingStore(shared: delivery)
         let subscriptions = try await SharedSubscriptionStore(shared: delivery)
+        let deadLetters = try await SharedDeadLetterStore(shared: delivery)
         guard let log = pendingLog.withLock({ $0 }) else { throw BusError.storage("the pending journal was not opened") }
-        return JournalCompactionNode(shared: shared, pending: pending, subscriptions: subscriptions, pendingLog: log)
+        return JournalCompactionNode(shared: shared, pending: pending, subscriptions: subscriptions, deadLetters: deadLetters,
+                                     pendingLog: log)
     }
 
     /// What this node knows: every pending entry and every subscription, as stored.
@@ -43,6 +46,7 @@ struct JournalCompactionNode {
     func close() async {
         await pending.close()
         await subscriptions.close()
+        await deadLetters.close()
         await shared.close()
     }
 
@@ -54,6 +58,21 @@ struct JournalCompactionNode {
                                topic: "city.population.person", partition: Int(number % 4), offset: number, deadLetterID: nil,
                                event: JSONWriter.write(.object([("id", .string(eventID)), ("nik", .string("3171\(number)"))])),
                                attempts: [], scheduleAttempts: attempt, dueMs: 1_700_000_000_000 + Int64(attempt), enqueuedMs: 1)
+    }
+
+    /// Every dead letter this node lists, delivered ones included, oldest first.
+    var deadLetterListing: [DeadLetter] {
+        deadLetters.list(DeadLetterFilter(states: [.dead, .replaying, .delivered]), after: nil, limit: 10_000).entries.reversed()
+    }
+
+    static func deadLetter(_ id: String, attempts: Int) -> DeadLetterRecord {
+        let tries = (1...attempts).map { DeliveryAttempt(attempt: $0, atMs: 1_700_000_000_000 + Int64($0), status: 503, error: nil, durationMs: 12) }
+        let summary = DeadLetter(id: id, subscription: "sink", eventID: "evt-\(id)", type: "city.population.person.upserted",
+                                 topic: "city.population.person", partition: 1, offset: 7, deadLetteredAtMs: 1_700_000_000_000,
+                                 attemptCount: attempts, lastStatus: 503, lastError: nil, reason: "retries exhausted",
+                                 state: .dead, replays: 0, recordOffset: 0)
+        return DeadLetterRecord(summary: summary, event: JSONWriter.write(.object([("id", .string("evt-\(id)"))])), key: nil,
+                                attempts: tries)
     }
 
     static func subscription(_ name: String, version: Int) throws -> Subscription {
@@ -82,7 +101,7 @@ final class PausableLog: SharedDeliveryLog {
     func append(_ entries: [[UInt8]]) async throws -> Int64 { try await base.append(entries) }
     func read(at offset: Int64) async throws -> [UInt8]? { try await base.read(at: offset) }
     func endOffset() async throws -> Int64 { try await base.endOffset() }
-    func oldestOffset() async throws -> Int64 { try await base.oldestOffset() }
+    func keptOffsets() async throws -> Range<Int64> { try await base.keptOffsets() }
     func latestSnapshot() async throws -> SharedLogSnapshot? { try await base.latestSnapshot() }
     func writeSnapshot(_ snapshot: SharedLogSnapshot, unlessCovering minimumCovers: Int64) async throws -> SharedLogSnapshotOutcome {
         try await base.writeSnapshot(snapshot, unlessCovering: minimumCovers)

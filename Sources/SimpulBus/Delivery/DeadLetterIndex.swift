@@ -25,9 +25,15 @@ struct DeadLetterIndex {
         if let replays { list[index].replays = replays }
     }
 
-    /// Applies one journal entry: a full record at `offset`, or a state record.
+    /// Every summary, in the order they were dead-lettered.
+    var all: [DeadLetter] { list }
+
+    /// Applies one journal entry: a full record at `offset`, a state record, or a summary
+    /// from a shared DLQ's snapshot (its full record stays where `recordOffset` says).
     mutating func apply(_ json: JSONValue, offset: Int64) {
-        if let full = DeadLetterStore.decodeRecord(json, offset: offset) {
+        if let summary = json["summary"], let decoded = Self.summary(summary) {
+            upsert(decoded)
+        } else if let full = DeadLetterStore.decodeRecord(json, offset: offset) {
             upsert(full.summary)
         } else if let id = json["id"]?.stringValue,
                   let state = json["state"]?.stringValue.flatMap(DeadLetter.State.init(rawValue:)) {
@@ -58,6 +64,31 @@ struct DeadLetterIndex {
         list.reduce(into: [:]) { counts, entry in
             if entry.state != .delivered { counts[entry.subscription, default: 0] += 1 }
         }
+    }
+
+    /// A summary as a snapshot of the shared DLQ keeps it.
+    static func summaryEntry(_ entry: DeadLetter) -> [UInt8] {
+        JSONWriter.write(.object([("summary", .object([
+            ("id", .string(entry.id)), ("subscription", .string(entry.subscription)), ("eventId", .string(entry.eventID)),
+            ("type", .string(entry.type)), ("topic", .string(entry.topic)), ("partition", .int(entry.partition)),
+            ("offset", .int(entry.offset)), ("deadLetteredAtMs", .int(entry.deadLetteredAtMs)),
+            ("attemptCount", .int(entry.attemptCount)), ("lastStatus", entry.lastStatus.map { .int($0) } ?? .null),
+            ("lastError", .optional(entry.lastError)), ("reason", .string(entry.reason)),
+            ("state", .string(entry.state.rawValue)), ("replays", .int(entry.replays)), ("recordOffset", .int(entry.recordOffset)),
+        ]))]))
+    }
+
+    static func summary(_ json: JSONValue) -> DeadLetter? {
+        guard let id = json["id"]?.stringValue, let subscription = json["subscription"]?.stringValue,
+              let eventID = json["eventId"]?.stringValue, let topic = json["topic"]?.stringValue,
+              let partition = json["partition"]?.intValue, let offset = json["offset"]?.intValue,
+              let at = json["deadLetteredAtMs"]?.intValue, let recordOffset = json["recordOffset"]?.intValue,
+              let state = json["state"]?.stringValue.flatMap(DeadLetter.State.init(rawValue:)) else { return nil }
+        return DeadLetter(id: id, subscription: subscription, eventID: eventID, type: json["type"]?.stringValue ?? "",
+                          topic: topic, partition: partition, offset: Int64(offset), deadLetteredAtMs: Int64(at),
+                          attemptCount: json["attemptCount"]?.intValue ?? 0, lastStatus: json["lastStatus"]?.intValue,
+                          lastError: json["lastError"]?.stringValue, reason: json["reason"]?.stringValue ?? "", state: state,
+                          replays: json["replays"]?.intValue ?? 0, recordOffset: Int64(recordOffset))
     }
 
     /// A state record of the journal.

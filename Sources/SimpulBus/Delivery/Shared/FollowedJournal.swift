@@ -15,7 +15,7 @@ final class FollowedJournal: Sendable {
     /// Consecutive rebuilds that found the same gap before the gap is accepted (a stream
     /// purged outside Simpul would otherwise be reloaded forever).
     static let rebuildsMax = 3
-    static let purgeCheckInterval: Duration = .seconds(2)
+    static let checkInterval: Duration = .seconds(2)
 
     let log: any SharedDeliveryLog
     let name: String
@@ -29,6 +29,10 @@ final class FollowedJournal: Sendable {
         var applied: Int64 = 0
         /// The offset the last snapshot this node knows of covers.
         var snapshotCovers: Int64 = 0
+        /// Entries in the last snapshot this node wrote or loaded: a new one is written
+        /// only after at least as many new entries, so rewriting a large state stays
+        /// cheaper than the entries it replaces.
+        var snapshotSize: Int64 = 0
         /// Bumped by each (re)load; entries from an earlier follow are ignored.
         var generation = 0
         var rebuilding = false
@@ -52,25 +56,59 @@ final class FollowedJournal: Sendable {
         state.withLock { $0.view = view }
         let end = try await log.endOffset()
         try await load()
-        try await waitApplied(end)
+        // Watching already: a snapshot written and purged while this node loaded the
+        // previous one can leave it below the oldest entry with none coming to show it.
+        watch.withLock { $0 = Task { [weak self] in await self?.watchFollower(purges: view.purgesCovered) } }
+        do {
+            try await waitApplied(end)
+        } catch {
+            await close()
+            throw error
+        }
         if state.withLock({ $0.caughtUp = true; return startCompactingIfDue(&$0) }) { compactSoon() }
-        if view.snapshot != nil { watch.withLock { $0 = Task { [weak self] in await self?.watchPurges() } } }
     }
 
-    /// A follower behind a purge that emptied the journal gets no entry to find the gap
-    /// with: every `purgeCheckInterval` the node compares its view with the oldest entry
-    /// kept.
-    private func watchPurges() async {
+    /// Every `checkInterval`, compares the view with the entries kept. Below the oldest: a
+    /// purge went past this node and no entry comes to show the gap (the journal is empty
+    /// after it, e.g. a node that loaded a snapshot just before a newer one purged
+    /// everything), so it rebuilds. Behind the end without moving since the last check: a
+    /// follower that stopped handing entries over, so it follows again from the next
+    /// entry to apply (a defence: not seen in the tests).
+    private func watchFollower(purges: Bool) async {
+        var appliedBefore: Int64 = -1
         while !Task.isCancelled {
-            try? await Task.sleep(for: Self.purgeCheckInterval)
-            guard let oldest = try? await log.oldestOffset() else { continue }
-            let behind = state.withLock { state -> Bool in
-                guard !state.closed, !state.rebuilding, state.applied < oldest else { return false }
-                state.rebuilding = true
-                return true
+            try? await Task.sleep(for: Self.checkInterval)
+            guard let kept = try? await log.keptOffsets() else { continue }
+            enum Repair { case none, rebuild, refollow }
+            let repair = state.withLock { state -> Repair in
+                defer { appliedBefore = state.rebuilding ? -1 : state.applied }
+                guard !state.closed, !state.rebuilding else { return .none }
+                if purges, state.applied < kept.lowerBound {
+                    state.rebuilding = true
+                    return .rebuild
+                }
+                return state.applied < kept.upperBound && state.applied == appliedBefore ? .refollow : .none
             }
-            if behind { await rebuild() }
+            switch repair {
+            case .none: break
+            case .rebuild: await rebuild()
+            case .refollow: await refollow()
+            }
         }
+    }
+
+    /// Stops the follower and follows again from the next entry to apply (the view stays).
+    private func refollow() async {
+        await log.stop()
+        let (generation, next) = state.withLock { state -> (Int, Int64) in
+            state.generation += 1
+            return (state.generation, state.applied)
+        }
+        // On failure the next check finds the view still behind and tries again.
+        try? await log.follow(from: next) { [weak self] offset, value in
+            self?.deliver(offset, value, generation: generation)
+        }
+        if state.withLock({ $0.closed }) { await log.stop() }
     }
 
     /// Resets the view to the last snapshot and follows from there.
@@ -81,6 +119,7 @@ final class FollowedJournal: Sendable {
             for entry in snapshot?.entries ?? [] { state.view?.apply(-1, entry) }
             state.applied = snapshot?.covers ?? 0
             state.snapshotCovers = max(state.snapshotCovers, snapshot?.covers ?? 0)
+            state.snapshotSize = Int64(snapshot?.entries.count ?? 0)
             state.generation += 1
             state.rebuilding = false
             return state.generation
@@ -113,7 +152,7 @@ final class FollowedJournal: Sendable {
 
     private func startCompactingIfDue(_ state: inout State) -> Bool {
         guard state.caughtUp, !state.compacting, !state.closed, state.view?.snapshot != nil,
-              state.applied - state.snapshotCovers >= snapshotAfter else { return false }
+              state.applied - state.snapshotCovers >= max(snapshotAfter, state.snapshotSize) else { return false }
         state.compacting = true
         return true
     }
@@ -143,8 +182,8 @@ final class FollowedJournal: Sendable {
 
     private func compact() async {
         guard let (snapshot, known) = state.withLock({ state -> (SharedLogSnapshot, Int64)? in
-            guard !state.closed, !state.rebuilding, let entries = state.view?.snapshot?() else { return nil }
-            return (SharedLogSnapshot(covers: state.applied, entries: entries), state.snapshotCovers)
+            guard !state.closed, !state.rebuilding, let view = state.view, let entries = view.snapshot?() else { return nil }
+            return (SharedLogSnapshot(covers: state.applied, entries: entries, purgesCovered: view.purgesCovered), state.snapshotCovers)
         }) else {
             state.withLock { $0.compacting = false }
             return
@@ -153,7 +192,9 @@ final class FollowedJournal: Sendable {
             let outcome = try await log.writeSnapshot(snapshot, unlessCovering: max(known + 1, snapshot.covers - snapshotAfter / 2))
             state.withLock { state in
                 switch outcome {
-                case .written: state.snapshotCovers = max(state.snapshotCovers, snapshot.covers)
+                case .written:
+                    state.snapshotCovers = max(state.snapshotCovers, snapshot.covers)
+                    state.snapshotSize = Int64(snapshot.entries.count)
                 case .notNeeded(let covers): state.snapshotCovers = max(state.snapshotCovers, covers)
                 case .superseded: break  // the next entry finds the other node's snapshot
                 }

@@ -11,13 +11,15 @@ final class SharedDeadLetterStore: DeadLetterJournal {
     private let entries = Locked(DeadLetterIndex())
 
     init(shared: SharedDelivery) async throws {
-        journal = FollowedJournal(log: try await shared.journal("dlq", nil), name: "dlq")
+        journal = FollowedJournal(log: try await shared.journal("dlq", nil), name: "dlq", snapshotAfter: shared.snapshotAfterEntries)
         try await journal.start(JournalView(apply: { [entries] offset, value in
             guard let json = try? JSONReader.parse(value) else { return }
             entries.withLock { $0.apply(json, offset: offset) }
         }, reset: { [entries] in
             entries.withLock { $0 = DeadLetterIndex() }
-        }, snapshot: nil))
+        }, snapshot: { [entries] in
+            entries.withLock { $0.all.map(DeadLetterIndex.summaryEntry) }
+        }, purgesCovered: false))
     }
 
     func add(_ records: [DeadLetterRecord]) async throws {

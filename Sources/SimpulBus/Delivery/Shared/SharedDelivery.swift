@@ -11,8 +11,9 @@ public protocol SharedDeliveryLog: Sendable {
     func read(at offset: Int64) async throws -> [UInt8]?
     /// The offset the next entry will get.
     func endOffset() async throws -> Int64
-    /// The offset of the oldest entry kept (those below were purged; `endOffset` if none).
-    func oldestOffset() async throws -> Int64
+    /// The offsets of the entries kept: from the oldest (those below were purged) to the
+    /// next one to be appended.
+    func keptOffsets() async throws -> Range<Int64>
     /// Calls `apply` with every entry from `offset` on, the history first, then what any
     /// node appends, in order and once each, until `stop()`.
     func follow(from offset: Int64, _ apply: @escaping @Sendable (_ offset: Int64, _ value: [UInt8]) -> Void) async throws

@@ -3,10 +3,14 @@
 public struct SharedLogSnapshot: Sendable, Equatable {
     public var covers: Int64
     public var entries: [[UInt8]]
+    /// Whether the entries it covers are purged once it is written (not for a journal
+    /// whose entries are read by offset later, the DLQ's full records).
+    public var purgesCovered: Bool
 
-    public init(covers: Int64, entries: [[UInt8]]) {
+    public init(covers: Int64, entries: [[UInt8]], purgesCovered: Bool = true) {
         self.covers = covers
         self.entries = entries
+        self.purgesCovered = purgesCovered
     }
 }
 
@@ -27,6 +31,8 @@ struct JournalView: Sendable {
     var apply: @Sendable (_ offset: Int64, _ value: [UInt8]) -> Void
     var reset: @Sendable () -> Void
     var snapshot: (@Sendable () -> [[UInt8]])?
+    /// false: snapshots only shorten a start, the journal keeps every entry.
+    var purgesCovered = true
 }
 
 /// A callback kept behind a `Locked`: a struct, because a bare closure there is wrapped
