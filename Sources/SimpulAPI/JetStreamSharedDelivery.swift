@@ -77,17 +77,10 @@ final class SharedJournalPort: SharedDeliveryLog {
         if let previous { await previous.follower.stop() }
     }
 
-    func latestSnapshot() async throws -> SharedLogSnapshot? {
-        try await journal.latestSnapshot().map { SharedLogSnapshot(covers: $0.covers, entries: $0.entries) }
-    }
+    func latestSnapshot() async throws -> SharedLogSnapshot? { try await journal.latestSnapshot() }
 
     func writeSnapshot(_ snapshot: SharedLogSnapshot, unlessCovering minimumCovers: Int64) async throws -> SharedLogSnapshotOutcome {
-        let written = SharedJournalSnapshot(covers: snapshot.covers, entries: snapshot.entries, purgesCovered: snapshot.purgesCovered)
-        switch try await journal.writeSnapshot(written, unlessCovering: minimumCovers) {
-        case .written: return .written
-        case .notNeeded(let covers): return .notNeeded(covers: covers)
-        case .superseded: return .superseded
-        }
+        try await journal.writeSnapshot(snapshot, unlessCovering: minimumCovers)
     }
 
     func stop() async {

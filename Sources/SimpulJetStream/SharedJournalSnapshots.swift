@@ -2,32 +2,6 @@ import CNATS
 import Foundation
 import SimpulLog
 
-/// The state of a shared journal's entries below `covers`, as entries that rebuild it
-/// when applied in order (what is live: pending deliveries, subscriptions).
-public struct SharedJournalSnapshot: Sendable, Equatable {
-    public var covers: Int64
-    public var entries: [[UInt8]]
-    /// Whether writing it purges the entries it covers (false: the journal keeps them).
-    public var purgesCovered: Bool
-
-    public init(covers: Int64, entries: [[UInt8]], purgesCovered: Bool = true) {
-        self.covers = covers
-        self.entries = entries
-        self.purgesCovered = purgesCovered
-    }
-}
-
-/// What became of a snapshot a node offered.
-public enum SharedJournalSnapshotOutcome: Sendable, Equatable {
-    /// Written, and the journal's entries below its offset purged.
-    case written
-    /// Another node's snapshot already covers the journal below `covers` (at least as far
-    /// as asked): nothing written.
-    case notNeeded(covers: Int64)
-    /// Another node wrote a snapshot while this one was being written: the other is kept.
-    case superseded
-}
-
 /// Compaction (docs/design/stateless-nodes.md, "Compaction"): snapshots of a journal live
 /// in a second stream, `SIMPULJOURNALSNAP_<name>`: parts (entries framed by a 4-byte
 /// length, up to `snapshotPartBytes` each) on `simpul_journal_snapshot.<name>.part`, then
@@ -46,10 +20,10 @@ extension SharedJournal {
     var snapshotManifestSubject: String { "simpul_journal_snapshot.\(name).manifest" }
 
     /// The last snapshot written, nil when there is none (a journal never compacted).
-    public func latestSnapshot() async throws(SharedStateError) -> SharedJournalSnapshot? {
+    public func latestSnapshot() async throws(SharedStateError) -> SharedLogSnapshot? {
         let stream = snapshotStream, manifestSubject = snapshotManifestSubject
         return try await call {
-            try await self.client.run { jetStream -> SharedJournalSnapshot? in
+            try await self.client.run { jetStream -> SharedLogSnapshot? in
                 for _ in 0..<Self.snapshotReadAttempts {
                     guard let (_, manifest) = try Self.lastManifest(jetStream, stream: stream, subject: manifestSubject) else {
                         return nil
@@ -65,7 +39,7 @@ extension SharedJournal {
                         }
                         entries += unframed
                     }
-                    if complete { return SharedJournalSnapshot(covers: manifest.covers, entries: entries) }
+                    if complete { return SharedLogSnapshot(covers: manifest.covers, entries: entries) }
                 }
                 throw JetStreamError.requestFailed(operation: "reading the snapshot of the journal \(stream)",
                                                    detail: "newer snapshots kept replacing it; try again")
@@ -75,8 +49,8 @@ extension SharedJournal {
 
     /// Writes `snapshot` unless the last one covers `minimumCovers` already; once written,
     /// purges the older snapshots and (`purgesCovered`) the entries it covers.
-    public func writeSnapshot(_ snapshot: SharedJournalSnapshot, unlessCovering minimumCovers: Int64)
-        async throws(SharedStateError) -> SharedJournalSnapshotOutcome {
+    public func writeSnapshot(_ snapshot: SharedLogSnapshot, unlessCovering minimumCovers: Int64)
+        async throws(SharedStateError) -> SharedLogSnapshotOutcome {
         let stream = snapshotStream, partSubject = snapshotPartSubject, manifestSubject = snapshotManifestSubject
         let journalStream = self.stream, replicas = client.settings.replicas, name = self.name
         let acks = client.acks, timeoutMs = client.settings.requestTimeoutMs
@@ -107,7 +81,7 @@ extension SharedJournal {
                 }
             }
             let manifest = SnapshotManifest(covers: snapshot.covers, parts: parts)
-            return try await self.client.run { jetStream -> SharedJournalSnapshotOutcome in
+            return try await self.client.run { jetStream -> SharedLogSnapshotOutcome in
                 guard let written = try Self.publishManifest(jetStream, manifest, subject: manifestSubject,
                                                              expected: previous.sequence, stream: stream) else {
                     return .superseded

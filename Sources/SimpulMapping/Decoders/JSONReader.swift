@@ -18,6 +18,10 @@ public struct JSONReader {
     private var recordsMember: String?
     private var insideRecordsMember = false
     private let format: InputFormat
+    /// The members and elements of the containers being read, innermost last: each
+    /// container is then built once at its exact size instead of regrown member by member.
+    private var memberStack: [(key: String, value: JSONValue)] = []
+    private var elementStack: [JSONValue] = []
     /// Added to computed lines, for NDJSON where `bytes` is one line of a larger input.
     private let lineOffset: Int
 
@@ -123,12 +127,12 @@ public struct JSONReader {
     private mutating func readObject() throws(DecodeError) -> JSONValue {
         try enter()
         index += 1
-        var members: [(key: String, value: JSONValue)] = []
+        let base = memberStack.count
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object(JSONObject(members))
+            return .object(JSONObject())
         }
         while true {
             skipWhitespace()
@@ -145,10 +149,10 @@ public struct JSONReader {
             skipWhitespace()
             if depth == 1, let recordsMember, key == recordsMember {
                 insideRecordsMember = true
-                members.append((key, try readValue()))
+                memberStack.append((key, try readValue()))
                 insideRecordsMember = false
             } else {
-                members.append((key, try readValue()))
+                memberStack.append((key, try readValue()))
             }
             skipWhitespace()
             guard index < bytes.count else { throw error("the input ends inside an object (truncated?)") }
@@ -157,23 +161,23 @@ public struct JSONReader {
             throw error("unexpected \(describeByte()) in an object; expected ',' or '}'")
         }
         depth -= 1
-        return .object(JSONObject(members))
+        return .object(JSONObject(Self.popAll(above: base, of: &memberStack)))
     }
 
     private mutating func readArray() throws(DecodeError) -> JSONValue {
         try enter()
         index += 1
-        var elements: [JSONValue] = []
+        let base = elementStack.count
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
             depth -= 1
-            return .array(elements)
+            return .array([])
         }
         while true {
             skipWhitespace()
             if recordsMember == nil ? depth == 1 : (depth == 2 && insideRecordsMember) { elementOffsets?.append(index) }
-            elements.append(try readValue())
+            elementStack.append(try readValue())
             skipWhitespace()
             guard index < bytes.count else { throw error("the input ends inside an array (truncated?)") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -181,7 +185,20 @@ public struct JSONReader {
             throw error("unexpected \(describeByte()) in an array; expected ',' or ']'")
         }
         depth -= 1
-        return .array(elements)
+        return .array(Self.popAll(above: base, of: &elementStack))
+    }
+
+    /// The items of `stack` from `base` on, in order, in an array of their exact size; they
+    /// are moved off the stack (popped), not copied, so no item is retained and released.
+    private static func popAll<Item>(above base: Int, of stack: inout [Item]) -> [Item] {
+        let count = stack.count - base
+        return [Item](unsafeUninitializedCapacity: count) { buffer, initialized in
+            guard let start = buffer.baseAddress else { return }
+            for slot in stride(from: count - 1, through: 0, by: -1) {
+                (start + slot).initialize(to: stack.removeLast())
+            }
+            initialized = count
+        }
     }
 
     private mutating func readLiteral(_ word: StaticString) throws(DecodeError) {
