@@ -1,4 +1,5 @@
 import SimpulJetStream
+import SimpulTestSupport
 import XCTest
 
 /// Goal (issue 8): nodes share a subscription's partitions through leases — one holder per
@@ -122,7 +123,7 @@ final class JetStreamLeaseTests: XCTestCase {
     func testAnUnreachableClusterIsUnavailableNotRefused() async throws {
         let nodeA = try await node()
         server.server.stop()
-        let reached = await eventually(within: .seconds(5)) {
+        let reached = await eventually(timeout: .seconds(5)) {
             do {
                 _ = try await nodeA.acquire("orders-to-dukcapil/0", holder: "node-a")
                 return false

@@ -16,7 +16,7 @@ final class JetStreamReadinessTests: XCTestCase {
         // Only the first server is named, so the connection stays with it.
         let settings = JetStreamSettings(servers: [cluster.urls[0]], replicas: 3, serverSyncPolicy: .always,
                                          requestTimeoutMs: 1_000)
-        let store = try await eventually("connect") { try await JetStreamLogStore(settings: settings) }
+        let store = try await retrying(for: .seconds(20)) { try await JetStreamLogStore(settings: settings) }
         let ready = await waitFor(timeout: .seconds(20)) { await store.unavailableReason() == nil }
         XCTAssertTrue(ready, "the cluster elected its meta leader")
 
@@ -50,15 +50,4 @@ final class JetStreamReadinessTests: XCTestCase {
         return false
     }
 
-    private func eventually<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while true {
-            do {
-                return try await body()
-            } catch {
-                guard ContinuousClock.now < deadline else { throw error }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
-    }
 }

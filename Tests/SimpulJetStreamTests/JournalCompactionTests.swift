@@ -3,6 +3,7 @@ import Foundation
 import SimpulJetStream
 import SimpulLog
 import SimpulMapping
+import SimpulTestSupport
 import XCTest
 
 /// Goal (issue 8, docs/design/stateless-nodes.md "Compaction"): the shared pending and
@@ -28,7 +29,7 @@ final class JournalCompactionTests: XCTestCase {
         // Pending: 400 entries saved, 200 saved again as retried, 350 settled (950 entries, 50 live).
         let expected = try await Self.churn(nodeA, prefix: "evt", rounds: 10)
 
-        let purged = await eventually(within: .seconds(10)) {
+        let purged = await eventually(timeout: .seconds(10)) {
             let pendingKept = (try? await Self.kept(self.server, "delivery-pending")) ?? 0..<0
             let subscriptionsKept = (try? await Self.kept(self.server, "subscriptions")) ?? 0..<0
             return pendingKept.lowerBound > 750 && subscriptionsKept.lowerBound >= 100
@@ -50,7 +51,7 @@ final class JournalCompactionTests: XCTestCase {
         // Both keep going on the compacted journal: each sees the other's changes.
         try await nodeB.pending.remove([JournalCompactionNode.entry(expected[0]).identity])
         try await nodeA.subscriptions.delete("s0")
-        let converged = await eventually(within: .seconds(5)) { nodeA.view == nodeB.view }
+        let converged = await eventually(timeout: .seconds(5)) { nodeA.view == nodeB.view }
         XCTAssertTrue(converged)
         XCTAssertEqual(nodeA.view.pendingEventIDs, Array(expected.dropFirst()))
         XCTAssertNil(nodeB.subscriptions.subscription("s0"))
@@ -72,7 +73,7 @@ final class JournalCompactionTests: XCTestCase {
         await watched
         XCTAssertTrue(enough(), "purged at \(purges.withLock { $0.sorted() }) while both nodes appended")
 
-        let converged = await eventually(within: .seconds(10)) {
+        let converged = await eventually(timeout: .seconds(10)) {
             nodeA.view.pendingEventIDs == expected && nodeB.view.pendingEventIDs == expected
         }
         XCTAssertTrue(converged, "A has \(nodeA.view.pendingEventIDs.count), B \(nodeB.view.pendingEventIDs.count) of \(expected.count)")
@@ -91,14 +92,14 @@ final class JournalCompactionTests: XCTestCase {
         let nodeA = try await JournalCompactionNode.open(server.settings, snapshotAfter: 50)
         let nodeB = try await JournalCompactionNode.open(server.settings, snapshotAfter: 50)
         let before = try await Self.churn(nodeA, prefix: "before", rounds: 1)
-        let caughtUp = await eventually(within: .seconds(5)) { nodeB.view == nodeA.view }
+        let caughtUp = await eventually(timeout: .seconds(5)) { nodeB.view == nodeA.view }
         XCTAssertTrue(caughtUp)
 
         // B is cut off (a reconnect) while A appends and compacts past where B stopped.
         await nodeB.pendingLog.pause()
         let stoppedAt = nodeB.pendingLog.nextOffset
         let expected = try await (before + Self.churn(nodeA, prefix: "during", rounds: 4)).sorted()
-        let purgedPastB = await eventually(within: .seconds(10)) {
+        let purgedPastB = await eventually(timeout: .seconds(10)) {
             ((try? await Self.kept(self.server, "delivery-pending"))?.lowerBound ?? 0) > stoppedAt
         }
         XCTAssertTrue(purgedPastB, "the entries B has not seen were purged")
@@ -106,13 +107,13 @@ final class JournalCompactionTests: XCTestCase {
 
         // Following again from where it stopped, B finds a gap and rebuilds from the snapshot.
         try await nodeB.pendingLog.resume()
-        let rebuilt = await eventually(within: .seconds(10)) { nodeB.view == nodeA.view }
+        let rebuilt = await eventually(timeout: .seconds(10)) { nodeB.view == nodeA.view }
         XCTAssertTrue(rebuilt, "B has \(nodeB.view.pendingEventIDs.count) pending entries, A \(nodeA.view.pendingEventIDs.count)")
         XCTAssertEqual(nodeB.view.pendingEventIDs, expected)
 
         // A follower that was not cut off went across every purge: it is current too.
         try await nodeB.pending.save([JournalCompactionNode.entry("after-1")])
-        let seen = await eventually(within: .seconds(5)) { nodeA.view.pendingEventIDs.contains("after-1") }
+        let seen = await eventually(timeout: .seconds(5)) { nodeA.view.pendingEventIDs.contains("after-1") }
         XCTAssertTrue(seen)
         XCTAssertEqual(nodeA.view, nodeB.view)
         await nodeA.close()
@@ -140,7 +141,7 @@ final class JournalCompactionTests: XCTestCase {
 
         let compacting = try await JournalCompactionNode.open(server.settings, snapshotAfter: 100)
         XCTAssertEqual(compacting.view.pendingEventIDs, expected)
-        let purged = await eventually(within: .seconds(10)) { ((try? await journal.keptOffsets())?.lowerBound ?? 0) == 570 }
+        let purged = await eventually(timeout: .seconds(10)) { ((try? await journal.keptOffsets())?.lowerBound ?? 0) == 570 }
         XCTAssertTrue(purged, "a node past the threshold compacts the old journal at start")
         let snapshot = try await journal.latestSnapshot()
         XCTAssertEqual(snapshot?.covers, 570)
@@ -165,7 +166,7 @@ final class JournalCompactionTests: XCTestCase {
         try await nodeA.deadLetters.add((10..<15).map { JournalCompactionNode.deadLetter("dl-\($0)", attempts: 5) })
 
         let journal = try await SharedJournal(settings: server.settings, name: "dlq")
-        let snapshotted = await eventually(within: .seconds(10)) { ((try? await journal.latestSnapshot())?.covers ?? 0) >= 30 }
+        let snapshotted = await eventually(timeout: .seconds(10)) { ((try? await journal.latestSnapshot())?.covers ?? 0) >= 30 }
         XCTAssertTrue(snapshotted, "a snapshot of the DLQ's summaries is written")
         let kept = try await journal.keptOffsets()
         XCTAssertEqual(kept, 0..<75, "the DLQ keeps every entry: summaries point at full records by offset")
@@ -206,7 +207,7 @@ final class JournalCompactionTests: XCTestCase {
         XCTAssertEqual(uncompacted.pending.all.count, rounds * 10)
 
         let compacting = try await JournalCompactionNode.open(server.settings, snapshotAfter: threshold)
-        let purged = await eventually(within: .seconds(20)) { ((try? await journal.keptOffsets())?.lowerBound ?? 0) == end }
+        let purged = await eventually(timeout: .seconds(20)) { ((try? await journal.keptOffsets())?.lowerBound ?? 0) == end }
         XCTAssertTrue(purged)
         started = ContinuousClock.now
         let compacted = try await JournalCompactionNode.open(server.settings, snapshotAfter: threshold)

@@ -1,5 +1,6 @@
 import SimpulJetStream
 import SimpulLog
+import SimpulTestSupport
 import XCTest
 
 /// Goal (issue 8): a node that joins gets its share of the partitions from the node holding
@@ -25,7 +26,7 @@ final class LeaseKeeperTests: XCTestCase {
     func testTheSurvivingNodeTakesOverEveryPartitionOfADeadNode() async throws {
         let (nodeA, changesA) = try await keeper("node-a@1")
         nodeA.start()
-        let aHoldsAll = await eventually(within: .seconds(3)) { nodeA.heldNames == Self.partitions }
+        let aHoldsAll = await eventually(timeout: .seconds(3)) { nodeA.heldNames == Self.partitions }
         XCTAssertTrue(aHoldsAll, "node-a holds \(nodeA.heldNames.count) of 4")
         XCTAssertEqual(Set(changesA.changes), Set(Self.partitions.map { .acquired($0) }))
 
@@ -34,7 +35,7 @@ final class LeaseKeeperTests: XCTestCase {
         let (nodeB, changesB) = try await keeper("node-b@1")
         nodeB.start()
         var overlap: Set<String> = []
-        let split = await eventually(within: .seconds(6)) {
+        let split = await eventually(timeout: .seconds(6)) {
             overlap.formUnion(nodeA.heldNames.intersection(nodeB.heldNames))
             return nodeA.heldNames.count == 2 && nodeB.heldNames.count == 2
         }
@@ -47,7 +48,7 @@ final class LeaseKeeperTests: XCTestCase {
         // node-a dies (no release): node-b holds every partition once the ttl has passed.
         let died = ContinuousClock.now
         await nodeA.stop(releasing: false)
-        let bHoldsAll = await eventually(within: Self.ttl + .seconds(4)) { nodeB.heldNames == Self.partitions }
+        let bHoldsAll = await eventually(timeout: Self.ttl + .seconds(4)) { nodeB.heldNames == Self.partitions }
         let takeover = ContinuousClock.now - died
         XCTAssertTrue(bHoldsAll, "node-b holds \(nodeB.heldNames.count) of 4 after \(takeover)")
         XCTAssertGreaterThanOrEqual(takeover, Self.ttl - .milliseconds(400), "taken over before node-a's leases could expire")
@@ -59,13 +60,13 @@ final class LeaseKeeperTests: XCTestCase {
     func testANodeThatStopsCleanlyHandsItsPartitionsOverAtOnce() async throws {
         let (nodeA, _) = try await keeper("node-a@1")
         nodeA.start()
-        let aHoldsAll = await eventually(within: .seconds(3)) { nodeA.heldNames == Self.partitions }
+        let aHoldsAll = await eventually(timeout: .seconds(3)) { nodeA.heldNames == Self.partitions }
         XCTAssertTrue(aHoldsAll)
         let (nodeB, _) = try await keeper("node-b@1")
         nodeB.start()
         let stopped = ContinuousClock.now
         await nodeA.stop()
-        let bHoldsAll = await eventually(within: .seconds(1)) { nodeB.heldNames == Self.partitions }
+        let bHoldsAll = await eventually(timeout: .seconds(1)) { nodeB.heldNames == Self.partitions }
         XCTAssertTrue(bHoldsAll, "node-b waited for the ttl after a clean stop: holds \(nodeB.heldNames.count) of 4")
         print("lease keeper: handed over \(ContinuousClock.now - stopped) after a clean stop")
         await nodeB.stop()
@@ -74,11 +75,11 @@ final class LeaseKeeperTests: XCTestCase {
     func testAPartitionNoLongerWantedIsGivenUpAndReported() async throws {
         let (nodeA, changesA) = try await keeper("node-a@1")
         nodeA.start()
-        let aHoldsAll = await eventually(within: .seconds(3)) { nodeA.heldNames == Self.partitions }
+        let aHoldsAll = await eventually(timeout: .seconds(3)) { nodeA.heldNames == Self.partitions }
         XCTAssertTrue(aHoldsAll)
         let kept = "orders-to-dukcapil/city.population/0"
         nodeA.want([kept])
-        let gaveUp = await eventually(within: .seconds(2)) { nodeA.heldNames == [kept] }
+        let gaveUp = await eventually(timeout: .seconds(2)) { nodeA.heldNames == [kept] }
         XCTAssertTrue(gaveUp, "still holds \(nodeA.heldNames)")
         XCTAssertEqual(Set(changesA.changes.filter { if case .lost = $0 { return true } else { return false } }),
                        Set(Self.partitions.subtracting([kept]).map { .lost($0) }))
@@ -86,7 +87,7 @@ final class LeaseKeeperTests: XCTestCase {
         nodeB.start()
         // node-b's share of its 4 is 2, but node-a takes none of the 3 free ones: once its
         // checks agree they stay unheld, node-b takes them too.
-        let bHoldsRest = await eventually(within: .seconds(5)) { nodeB.heldNames == Self.partitions.subtracting([kept]) }
+        let bHoldsRest = await eventually(timeout: .seconds(5)) { nodeB.heldNames == Self.partitions.subtracting([kept]) }
         XCTAssertTrue(bHoldsRest, "node-b holds \(nodeB.heldNames)")
         XCTAssertFalse(nodeB.holds(kept))
         await nodeA.stop()

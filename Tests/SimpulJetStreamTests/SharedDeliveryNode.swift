@@ -82,13 +82,3 @@ struct SharedDeliveryNode {
         return .object(JSONObject(fields))
     }
 }
-
-/// Polls `condition` every 20 ms until it holds or `timeout` passes.
-func eventually(timeout: Duration, _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return await condition()
-}

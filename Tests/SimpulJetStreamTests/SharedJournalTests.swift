@@ -1,5 +1,6 @@
 import SimpulJetStream
 import SimpulLog
+import SimpulTestSupport
 import XCTest
 
 /// Goal (issue 8): journals (DLQ, pending retries, subscriptions) shared by every node —
@@ -23,7 +24,7 @@ final class SharedJournalTests: XCTestCase {
         _ = try await (appendedByA, appendedByB)
 
         for (node, seen) in [("A", seenByA), ("B", seenByB)] {
-            let arrived = await eventually(within: .seconds(5)) { seen.count >= 200 }
+            let arrived = await eventually(timeout: .seconds(5)) { seen.count >= 200 }
             XCTAssertTrue(arrived, "node \(node) saw \(seen.count) of 200")
             let entries = seen.entries
             XCTAssertEqual(entries.map(\.offset), (0..<200).map(Int64.init), "node \(node): in order, once each")
@@ -41,7 +42,7 @@ final class SharedJournalTests: XCTestCase {
         for number in 0..<20 {
             let appended = ContinuousClock.now
             let offset = try await nodeA.append(Array("ping \(number)".utf8))
-            let arrived = await eventually(within: .seconds(2)) { seenByB.entries.last?.offset == offset }
+            let arrived = await eventually(timeout: .seconds(2)) { seenByB.entries.last?.offset == offset }
             XCTAssertTrue(arrived, "entry \(offset) did not reach node B within 2 s")
             slowest = max(slowest, ContinuousClock.now - appended)
         }
@@ -77,14 +78,14 @@ final class SharedJournalTests: XCTestCase {
         XCTAssertEqual(tail.map(\.offset), (10..<30).map(Int64.init))
         XCTAssertEqual(tail.map(\.id), (10..<30).map { "sub-\($0)" })
         let follower = try await Collector(returning.follow(from: 25))
-        let caughtUp = await eventually(within: .seconds(5)) { follower.count >= 5 }
+        let caughtUp = await eventually(timeout: .seconds(5)) { follower.count >= 5 }
         XCTAssertTrue(caughtUp)
 
         // The server restarts (SIGKILL): both clients reconnect, the follower carries on.
         let restarted = ContinuousClock.now
         try server.restart()
-        try await retrying(within: .seconds(10)) { try await Self.appendNumbered(writer, "sub", 30..<40) }
-        let resumed = await eventually(within: .seconds(15)) { follower.count >= 15 }
+        try await retrying(for: .seconds(10)) { try await Self.appendNumbered(writer, "sub", 30..<40) }
+        let resumed = await eventually(timeout: .seconds(15)) { follower.count >= 15 }
         XCTAssertTrue(resumed, "after the restart the follower saw \(follower.count - 5) of 10 new entries")
         XCTAssertEqual(follower.entries.map(\.offset), (25..<40).map(Int64.init), "in order, once each, across the restart")
         print("shared journal: follower resumed \(ContinuousClock.now - restarted) after a server restart")
@@ -144,17 +145,6 @@ final class SharedJournalTests: XCTestCase {
         return entries
     }
 
-    private func retrying(within timeout: Duration, _ body: () async throws -> Void) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            do {
-                return try await body()
-            } catch {
-                guard ContinuousClock.now < deadline else { throw error }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
-    }
 }
 
 /// Gathers what a follower hands over, from a task of its own.

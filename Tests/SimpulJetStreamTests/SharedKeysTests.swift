@@ -1,4 +1,5 @@
 import SimpulJetStream
+import SimpulTestSupport
 import XCTest
 
 /// Goal (issue 8): idempotency holds across nodes — the first node to remember a key wins,
@@ -74,7 +75,7 @@ final class SharedKeysTests: XCTestCase {
         XCTAssertEqual(first, .new)
         let duplicate = try await nodeB.remember("evt-1", value: Array("node-b".utf8))
         XCTAssertEqual(duplicate, .existing(Array("node-a".utf8)))
-        let forgotten = await eventually(within: .seconds(6)) {
+        let forgotten = await eventually(timeout: .seconds(6)) {
             do {
                 return try await nodeB.value(of: "evt-1") == nil
             } catch {

@@ -18,14 +18,14 @@ final class SharedStateClusterTests: XCTestCase {
         defer { cluster.stop() }
         let settings = JetStreamSettings(servers: cluster.urls, replicas: 3, serverSyncPolicy: .always, requestTimeoutMs: 1_000)
         // The cluster elects its JetStream leader a few seconds after starting.
-        let nodeA = try await retrying { try await SharedStateConnection(settings: settings) }
-        let nodeB = try await retrying { try await SharedStateConnection(settings: settings) }
-        let leasesA = try await retrying { try await nodeA.leases(ttl: Self.ttl) }
-        let leasesB = try await retrying { try await nodeB.leases(ttl: Self.ttl) }
-        let journalA = try await retrying { try await nodeA.journal("dlq") }
-        let journalB = try await retrying { try await nodeB.journal("dlq") }
+        let nodeA = try await retrying(for: .seconds(20)) { try await SharedStateConnection(settings: settings) }
+        let nodeB = try await retrying(for: .seconds(20)) { try await SharedStateConnection(settings: settings) }
+        let leasesA = try await retrying(for: .seconds(20)) { try await nodeA.leases(ttl: Self.ttl) }
+        let leasesB = try await retrying(for: .seconds(20)) { try await nodeB.leases(ttl: Self.ttl) }
+        let journalA = try await retrying(for: .seconds(20)) { try await nodeA.journal("dlq") }
+        let journalB = try await retrying(for: .seconds(20)) { try await nodeB.journal("dlq") }
         let seenByB = try await Collector(journalB.follow(from: 0))
-        var lease = try await retrying { try await leasesA.acquire("orders-to-dukcapil/0", holder: "node-a") }
+        var lease = try await retrying(for: .seconds(20)) { try await leasesA.acquire("orders-to-dukcapil/0", holder: "node-a") }
 
         var acknowledged: [String] = []
         var killed: Int?
@@ -36,14 +36,14 @@ final class SharedStateClusterTests: XCTestCase {
         var lostAs = ""
         for step in 0..<Self.steps {
             if step == 12 {
-                let leader = try await retrying { try await journalA.replication().leader }
+                let leader = try await retrying(for: .seconds(20)) { try await journalA.replication().leader }
                 let index = try XCTUnwrap(leader.flatMap { Int($0.dropFirst()) }, "journal leader \(leader ?? "none")")
                 cluster.kill(index)
                 killed = index
             }
             if step == 25, let killed { try cluster.start(killed) }
             let id = "dead-\(step)"
-            _ = try await retrying { try await journalA.append(Array("dead letter \(step)".utf8), id: id) }
+            _ = try await retrying(for: .seconds(20)) { try await journalA.append(Array("dead letter \(step)".utf8), id: id) }
             acknowledged.append(id)
             // A renews every half second; while the cluster elects a leader the renew may fail
             // (unavailable) and A keeps its old lease, acting only while it is valid.
@@ -77,7 +77,7 @@ final class SharedStateClusterTests: XCTestCase {
         }
         let takeover = try XCTUnwrap(takenOverByB, "node-b never took the lease over")
         XCTAssertGreaterThanOrEqual(takeover, lease.validUntil, "both nodes held the lease")
-        let arrived = await eventually(within: .seconds(15)) { seenByB.count >= Self.steps }
+        let arrived = await eventually(timeout: .seconds(15)) { seenByB.count >= Self.steps }
         XCTAssertTrue(arrived, "node B's follower saw \(seenByB.count) of \(Self.steps)")
         XCTAssertEqual(seenByB.entries.compactMap(\.id), acknowledged, "every acknowledged entry, in order, once")
         XCTAssertEqual(seenByB.entries.map(\.offset), (0..<Int64(seenByB.count)).map { $0 })
@@ -91,16 +91,4 @@ final class SharedStateClusterTests: XCTestCase {
         await nodeB.close()
     }
 
-    /// Retries while the cluster elects a leader (bounded: 20 s).
-    private func retrying<T>(_ body: () async throws -> T) async throws -> T {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while true {
-            do {
-                return try await body()
-            } catch {
-                guard ContinuousClock.now < deadline else { throw error }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
-    }
 }

@@ -41,7 +41,7 @@ final class TwoNodeClusterTests: XCTestCase {
 
         // The cluster elects its JetStream meta leader a few seconds after starting; the
         // test's own view of the leases (bucket `simpul_leases`) waits for it.
-        let leases = try await Self.retrying(for: .seconds(20)) {
+        let leases = try await retrying(for: .seconds(20)) {
             try await JetStreamLeases(settings: JetStreamSettings(servers: cluster.urls, replicas: 3, requestTimeoutMs: 2000),
                                       ttl: .seconds(Self.leaseTtlSeconds))
         }
@@ -90,7 +90,7 @@ final class TwoNodeClusterTests: XCTestCase {
         let heldByA = before.filter { $0 == nodeA.pid }.count
         let (victim, survivor) = heldByA > Self.partitions / 2 ? (nodeA, nodeB) : (nodeB, nodeA)
         let heldByVictim = before.filter { $0 == victim.pid }.count
-        let leader = try await Self.retrying(for: .seconds(5)) { try await leases.replication().leader }
+        let leader = try await retrying(for: .seconds(5)) { try await leases.replication().leader }
         let natsVictim = try XCTUnwrap(leader.flatMap { Int($0.dropFirst()) }, "the leases bucket's leader: \(leader ?? "none")")
         cluster.kill(natsVictim)
         try await Task.sleep(for: .milliseconds(300))
@@ -204,19 +204,6 @@ final class TwoNodeClusterTests: XCTestCase {
     }
 
     // MARK: Reading the nodes and the cluster
-
-    /// Retries a call to the cluster while it elects a leader (bounded by `timeout`).
-    private static func retrying<T>(for timeout: Duration, _ body: () async throws -> T) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            do {
-                return try await body()
-            } catch {
-                guard ContinuousClock.now < deadline else { throw error }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
-    }
 
     /// The pid of each partition's lease holder (holder names are `host-pid-startms`).
     private static func holders(_ leases: JetStreamLeases) async -> [Int32?] {

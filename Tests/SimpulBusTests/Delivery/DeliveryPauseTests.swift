@@ -36,13 +36,13 @@ final class DeliveryPauseTests: XCTestCase {
         let engine = try XCTUnwrap(bus.delivery)
         _ = try await engine.create(DeliveryFixture.subscription("paused-mid-flight", extra: [("maxInFlight", .int(8))]))
         let ids = try await DeliveryFixture.publish(bus, count: 3)
-        let inFlight = await Self.within(.seconds(10)) { Set(transport.ids) == Set(ids) }
+        let inFlight = await eventually(timeout: .seconds(10)) { Set(transport.ids) == Set(ids) }
         XCTAssertTrue(inFlight, "all three sent: \(transport.ids)")
 
         _ = try await engine.setPaused("paused-mid-flight", true)
         transport.open()
         let topic = try TopicName(DeliveryFixture.topic)
-        let committed = await Self.within(.seconds(10)) {
+        let committed = await eventually(timeout: .seconds(10)) {
             (try? await bus.store.position(consumer: "delivery:paused-mid-flight", topic: topic, partition: 0)) == 3
         }
         let position = try await bus.store.position(consumer: "delivery:paused-mid-flight", topic: topic, partition: 0)
@@ -51,12 +51,4 @@ final class DeliveryPauseTests: XCTestCase {
         await bus.close()
     }
 
-    private static func within(_ timeout: Duration, _ condition: () async -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return await condition()
-    }
 }
